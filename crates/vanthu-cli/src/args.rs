@@ -1,0 +1,397 @@
+//! The command line's grammar (clap derive). Only parsing lives here: turning text into the façade's
+//! input types; the rules themselves are applied by the façade.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime};
+use vanthu_app::{Channel, Direction, IncomingDraft, OutgoingDraft, Secrecy, Urgency};
+
+/// Sổ đăng ký văn bản: the register of a Vietnamese records office.
+#[derive(Debug, Parser)]
+#[command(name = "vanthu", version, about = "Sổ đăng ký văn bản đến, đi — Vanthu", long_about = None)]
+pub struct Cli {
+    /// The register database (default: the platform data folder).
+    #[arg(long, global = true, env = "VANTHU_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Replace the clock with this instant (RFC 3339, e.g. 2026-03-05T14:30:00+07:00).
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_time)]
+    pub now: Option<OffsetDateTime>,
+    /// Who is acting (recorded in the audit log; default: the system user).
+    #[arg(long, global = true, env = "VANTHU_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the register for an organisation.
+    Init {
+        /// Mã định danh, e.g. 000.00.00.H24.
+        #[arg(long)]
+        org_id: String,
+        /// Full name, e.g. "Ủy ban nhân dân tỉnh Lào Cai".
+        #[arg(long)]
+        org_name: String,
+        /// Abbreviation used in code notations, e.g. UBND.
+        #[arg(long)]
+        org_abbr: String,
+    },
+    /// Incoming documents (văn bản đến).
+    #[command(subcommand)]
+    Incoming(RegisterCommand),
+    /// Outgoing documents (văn bản đi).
+    #[command(subcommand)]
+    Outgoing(OutgoingCommand),
+    /// A page of a register, newest first.
+    List {
+        /// Which register.
+        register: RegisterArg,
+        /// Only this year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        page: u32,
+        /// Rows per page.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+    },
+    /// Full-text search; diacritics and case do not matter ("quyet dinh" finds "Quyết định").
+    Search {
+        /// What to look for.
+        #[arg(required = true)]
+        query: Vec<String>,
+        /// Only one register.
+        #[arg(long)]
+        register: Option<RegisterArg>,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        page: u32,
+        /// Rows per page.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+    },
+    /// One document with its files and history.
+    Show {
+        /// The document's id.
+        id: String,
+    },
+    /// Cancel a registration (it keeps its number).
+    Cancel {
+        /// The document's id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Check everything: database integrity, audit chain, numbering continuity, file fixity.
+    Check,
+    /// Make a verified backup into a new folder.
+    Backup {
+        /// The folder to create.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore the register from a backup folder (verified first; the current register is kept aside).
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+    },
+}
+
+/// `vanthu audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain.
+    Verify,
+}
+
+/// `vanthu incoming …`.
+#[derive(Debug, Subcommand)]
+pub enum RegisterCommand {
+    /// Register an incoming document.
+    Add(Box<IncomingAdd>),
+}
+
+/// `vanthu outgoing …`.
+#[derive(Debug, Subcommand)]
+pub enum OutgoingCommand {
+    /// Register an outgoing document: it gets the next number of its series.
+    Add(Box<OutgoingAdd>),
+}
+
+/// Which register.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RegisterArg {
+    /// Sổ văn bản đến.
+    Incoming,
+    /// Sổ văn bản đi.
+    Outgoing,
+}
+
+impl From<RegisterArg> for Direction {
+    fn from(r: RegisterArg) -> Direction {
+        match r {
+            RegisterArg::Incoming => Direction::Incoming,
+            RegisterArg::Outgoing => Direction::Outgoing,
+        }
+    }
+}
+
+/// Độ khẩn.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum UrgencyArg {
+    /// Khẩn.
+    Khan,
+    /// Thượng khẩn.
+    ThuongKhan,
+    /// Hỏa tốc.
+    HoaToc,
+}
+
+impl From<UrgencyArg> for Urgency {
+    fn from(u: UrgencyArg) -> Urgency {
+        match u {
+            UrgencyArg::Khan => Urgency::Khan,
+            UrgencyArg::ThuongKhan => Urgency::ThuongKhan,
+            UrgencyArg::HoaToc => Urgency::HoaToc,
+        }
+    }
+}
+
+/// Độ mật.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SecrecyArg {
+    /// Mật.
+    Mat,
+    /// Tối mật.
+    ToiMat,
+    /// Tuyệt mật.
+    TuyetMat,
+}
+
+impl From<SecrecyArg> for Secrecy {
+    fn from(s: SecrecyArg) -> Secrecy {
+        match s {
+            SecrecyArg::Mat => Secrecy::Mat,
+            SecrecyArg::ToiMat => Secrecy::ToiMat,
+            SecrecyArg::TuyetMat => Secrecy::TuyetMat,
+        }
+    }
+}
+
+/// How it arrived.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ChannelArg {
+    /// On paper.
+    Paper,
+    /// Electronically.
+    Electronic,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(c: ChannelArg) -> Channel {
+        match c {
+            ChannelArg::Paper => Channel::Paper,
+            ChannelArg::Electronic => Channel::Electronic,
+        }
+    }
+}
+
+/// `vanthu incoming add`.
+#[derive(Debug, Args)]
+pub struct IncomingAdd {
+    /// The document's file (PDF); more with --attach.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Further attached files.
+    #[arg(long)]
+    pub attach: Vec<PathBuf>,
+    /// The issuing organisation (cơ quan ban hành).
+    #[arg(long)]
+    pub from: String,
+    /// Its organisation id (mã định danh).
+    #[arg(long)]
+    pub from_id: Option<String>,
+    /// Số, ký hiệu as written on the document, e.g. 136/TTr-STTTT.
+    #[arg(long)]
+    pub number: Option<String>,
+    /// Ngày tháng văn bản (YYYY-MM-DD or DD/MM/YYYY).
+    #[arg(long, value_parser = parse_date)]
+    pub issued: Option<Date>,
+    /// Tên loại, e.g. "Tờ trình".
+    #[arg(long = "type")]
+    pub type_name: String,
+    /// Trích yếu nội dung.
+    #[arg(long)]
+    pub subject: String,
+    /// Người ký.
+    #[arg(long)]
+    pub signer: Option<String>,
+    /// Độ khẩn.
+    #[arg(long)]
+    pub urgency: Option<UrgencyArg>,
+    /// Độ mật.
+    #[arg(long)]
+    pub secrecy: Option<SecrecyArg>,
+    /// Hạn xử lý (YYYY-MM-DD or DD/MM/YYYY).
+    #[arg(long, value_parser = parse_date)]
+    pub due: Option<Date>,
+    /// Paper (default) or electronic.
+    #[arg(long)]
+    pub channel: Option<ChannelArg>,
+    /// Số trang.
+    #[arg(long)]
+    pub pages: Option<u32>,
+    /// Đơn vị hoặc người nhận.
+    #[arg(long)]
+    pub handler: Option<String>,
+    /// Ghi chú.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Register even if it looks like an earlier registration.
+    #[arg(long)]
+    pub allow_duplicate: bool,
+}
+
+impl IncomingAdd {
+    /// The files, the document first.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.file.iter().chain(&self.attach).cloned().collect()
+    }
+
+    /// The draft for the façade.
+    pub fn draft(&self) -> IncomingDraft {
+        IncomingDraft {
+            organ_name: self.from.clone(),
+            organ_id: self.from_id.clone(),
+            code: self.number.clone(),
+            issued_date: self.issued,
+            type_name: self.type_name.clone(),
+            subject: self.subject.clone(),
+            signer: self.signer.clone(),
+            urgency: self.urgency.map(Into::into),
+            secrecy: self.secrecy.map(Into::into),
+            due_date: self.due,
+            channel: self.channel.map(Into::into),
+            page_amount: self.pages,
+            handler: self.handler.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+/// `vanthu outgoing add`.
+#[derive(Debug, Args)]
+pub struct OutgoingAdd {
+    /// The document's file (PDF); more with --attach.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Further attached files.
+    #[arg(long)]
+    pub attach: Vec<PathBuf>,
+    /// Tên loại or its abbreviation: QĐ, "Quyết định", "Công văn", TB, SY…
+    #[arg(long = "type")]
+    pub type_name: String,
+    /// The drafting unit's abbreviation (written last in a công văn's notation), e.g. VP.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// A legal normative document (own series per type; the year in the notation).
+    #[arg(long)]
+    pub legal: bool,
+    /// An advisory body issuing under the agency's seal (its abbreviation; own series).
+    #[arg(long)]
+    pub advisory_body: Option<String>,
+    /// Độ mật (secret documents have their own series).
+    #[arg(long)]
+    pub secrecy: Option<SecrecyArg>,
+    /// Độ khẩn.
+    #[arg(long)]
+    pub urgency: Option<UrgencyArg>,
+    /// Trích yếu nội dung.
+    #[arg(long)]
+    pub subject: String,
+    /// Người ký.
+    #[arg(long)]
+    pub signer: String,
+    /// Chức vụ of the signer.
+    #[arg(long)]
+    pub position: Option<String>,
+    /// A recipient (organisation id or name); repeat for more.
+    #[arg(long = "to")]
+    pub to: Vec<String>,
+    /// Số lượng bản.
+    #[arg(long)]
+    pub copies: Option<u32>,
+    /// Đơn vị, người nhận bản lưu.
+    #[arg(long)]
+    pub archive_holder: Option<String>,
+    /// Deadline for replies (YYYY-MM-DD or DD/MM/YYYY).
+    #[arg(long, value_parser = parse_date)]
+    pub due: Option<Date>,
+    /// Số trang.
+    #[arg(long)]
+    pub pages: Option<u32>,
+    /// Ghi chú.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+impl OutgoingAdd {
+    /// The files, the document first.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.file.iter().chain(&self.attach).cloned().collect()
+    }
+
+    /// The draft for the façade.
+    pub fn draft(&self) -> OutgoingDraft {
+        OutgoingDraft {
+            type_name: self.type_name.clone(),
+            drafting_unit: self.unit.clone(),
+            legal: self.legal,
+            advisory_body: self.advisory_body.clone(),
+            subject: self.subject.clone(),
+            signer: self.signer.clone(),
+            signer_position: self.position.clone(),
+            recipients: self.to.clone(),
+            copies: self.copies,
+            archive_holder: self.archive_holder.clone(),
+            urgency: self.urgency.map(Into::into),
+            secrecy: self.secrecy.map(Into::into),
+            due_date: self.due,
+            page_amount: self.pages,
+            note: self.note.clone(),
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s.trim(), &Rfc3339)
+        .map_err(|_| format!("\"{s}\" không phải thời điểm RFC 3339 (ví dụ 2026-03-05T14:30:00+07:00)"))
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    let s = s.trim();
+    let bad = || format!("\"{s}\" không phải ngày hợp lệ (YYYY-MM-DD hoặc DD/MM/YYYY)");
+    let parts: Vec<&str> = if s.contains('-') { s.split('-').collect() } else { s.split('/').collect() };
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let nums: Vec<i32> = parts.iter().map(|p| p.parse::<i32>()).collect::<Result<_, _>>().map_err(|_| bad())?;
+    let (y, m, d) = if s.contains('-') { (nums[0], nums[1], nums[2]) } else { (nums[2], nums[1], nums[0]) };
+    let month = u8::try_from(m).ok().and_then(|m| time::Month::try_from(m).ok()).ok_or_else(bad)?;
+    let day = u8::try_from(d).map_err(|_| bad())?;
+    Date::from_calendar_date(y, month, day).map_err(|_| bad())
+}

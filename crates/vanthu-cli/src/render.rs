@@ -1,0 +1,196 @@
+//! What the command line prints: with `--json`, exactly one JSON object on stdout; otherwise short,
+//! readable Vietnamese text.
+#![allow(clippy::print_stdout)]
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use vanthu_app::{
+    ChainReport, CheckReport, DocumentDetail, IncomingRegistered, Manifest, Organisation, OutgoingRegistered, Page,
+    RegisterRow, Restored,
+};
+
+/// The output mode.
+pub struct Output {
+    /// `--json`.
+    pub json: bool,
+}
+
+impl Output {
+    /// Prints `value` as JSON, or `text` for people.
+    pub fn value(&self, value: &Value, text: &str) {
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{text}");
+        }
+    }
+
+    fn serialised(&self, value: &impl Serialize, text: &str) {
+        let value = serde_json::to_value(value).unwrap_or_else(|e| json!({ "error": e.to_string() }));
+        self.value(&value, text);
+    }
+
+    pub fn organisation(&self, org: &Organisation, db: &Path) {
+        let value = json!({ "org_id": org.org_id, "org_name": org.name, "org_abbr": org.abbreviation,
+                            "db": db.display().to_string() });
+        self.value(&value, &format!("Đã khởi tạo sổ cho {} ({}) tại {}", org.name, org.org_id, db.display()));
+    }
+
+    pub fn incoming(&self, r: &IncomingRegistered) {
+        self.serialised(
+            r,
+            &format!(
+                "Đã đăng ký văn bản đến: SỐ ĐẾN {} ngày {} (năm {})\nmã: {}",
+                r.arrival_number, r.arrival_date, r.year, r.id
+            ),
+        );
+    }
+
+    pub fn outgoing(&self, r: &OutgoingRegistered) {
+        self.serialised(r, &format!("Đã cấp số văn bản đi: Số: {} ngày {}\nmã: {}", r.code, r.issued_date, r.id));
+    }
+
+    pub fn page(&self, page: &Page<RegisterRow>, title: &str) {
+        let value = json!({
+            "items": page.items,
+            "page": page.page + 1,
+            "page_size": page.page_size,
+            "total": page.total,
+            "has_more": page.has_more,
+        });
+        let mut text = format!("{title} — trang {}", page.page + 1);
+        if let Some(total) = page.total {
+            text.push_str(&format!(" ({total} văn bản)"));
+        }
+        for row in &page.items {
+            text.push('\n');
+            text.push_str(&row_line(row));
+        }
+        if page.items.is_empty() {
+            text.push_str("\n(không có văn bản)");
+        }
+        self.value(&value, &text);
+    }
+
+    pub fn detail(&self, d: &DocumentDetail) {
+        let mut text = row_line(&d.document);
+        text.push_str(&format!("\nmã: {}", d.document.id));
+        for f in &d.files {
+            text.push_str(&format!("\ntệp: {} ({} byte, sha256 {})", f.name, f.size, f.sha256));
+        }
+        for h in &d.history {
+            text.push_str(&format!("\n{} {} {}", h.at, h.actor, h.action));
+        }
+        self.serialised(d, &text);
+    }
+
+    pub fn cancelled(&self, row: &RegisterRow) {
+        self.serialised(row, &format!("Đã hủy: {}", row_line(row)));
+    }
+
+    pub fn backup(&self, m: &Manifest, to: &Path) {
+        self.serialised(
+            m,
+            &format!("Đã sao lưu và kiểm tra: {} văn bản, {} tệp, vào {}", m.documents, m.files.len(), to.display()),
+        );
+    }
+
+    pub fn restored(&self, r: &Restored, db: &Path) {
+        let mut text = format!("Đã khôi phục {} văn bản vào {}", r.manifest.documents, db.display());
+        if let Some(prev) = &r.previous_moved_to {
+            text.push_str(&format!("\nSổ cũ được giữ lại tại {}", prev.display()));
+        }
+        self.serialised(r, &text);
+    }
+}
+
+fn row_line(r: &RegisterRow) -> String {
+    let mut marks = Vec::new();
+    if let Some(u) = r.urgency {
+        marks.push(u.label().to_uppercase());
+    }
+    if let Some(s) = r.secrecy {
+        marks.push(s.label().to_uppercase());
+    }
+    if r.cancelled {
+        marks.push(format!("ĐÃ HỦY: {}", r.cancel_reason.as_deref().unwrap_or("")));
+    }
+    let marks = if marks.is_empty() { String::new() } else { format!(" [{}]", marks.join(", ")) };
+    match r.direction {
+        vanthu_app::Direction::Incoming => format!(
+            "{} | số đến {} | {} | {} | {} {}{}",
+            r.arrival_date.as_deref().unwrap_or(""),
+            r.number,
+            r.organ_name,
+            r.code,
+            r.type_name,
+            r.subject,
+            marks
+        ),
+        vanthu_app::Direction::Outgoing => format!(
+            "{} | {} | {} {} | {}{}",
+            r.code,
+            r.document_date.as_deref().unwrap_or(""),
+            r.type_name,
+            r.subject,
+            r.signer.as_deref().unwrap_or(""),
+            marks
+        ),
+    }
+}
+
+pub fn chain_text(r: &ChainReport) -> String {
+    match &r.error {
+        None => format!("Nhật ký toàn vẹn: {} mục.", r.entries),
+        Some(e) => format!("NHẬT KÝ KHÔNG TOÀN VẸN: {e}"),
+    }
+}
+
+pub fn check_summary(r: &CheckReport) -> String {
+    let mut problems = Vec::new();
+    if !r.integrity.is_empty() {
+        problems.push(format!("cơ sở dữ liệu hỏng ({})", r.integrity.len()));
+    }
+    if let Some(e) = &r.audit.error {
+        problems.push(format!("nhật ký: {e}"));
+    }
+    if !r.audit_links.is_empty() {
+        problems.push(format!("{} văn bản không khớp nhật ký", r.audit_links.len()));
+    }
+    if !r.numbering.is_empty() {
+        problems.push(format!("{} lỗi đánh số", r.numbering.len()));
+    }
+    if !r.files.is_empty() {
+        problems.push(format!("{} tệp bị mất hoặc bị sửa", r.files.len()));
+    }
+    if problems.is_empty() {
+        "Mọi kiểm tra đều đạt.".to_owned()
+    } else {
+        format!("Kiểm tra phát hiện lỗi: {}.", problems.join("; "))
+    }
+}
+
+pub fn check_text(r: &CheckReport) -> String {
+    let mut text = format!(
+        "{}\n{} văn bản, {} mục nhật ký, {} tệp đã kiểm tra.",
+        check_summary(r),
+        r.documents,
+        r.audit.entries,
+        r.files_checked
+    );
+    for m in &r.integrity {
+        text.push_str(&format!("\n- {m}"));
+    }
+    for m in &r.audit_links {
+        text.push_str(&format!("\n- {m}"));
+    }
+    for f in &r.numbering {
+        text.push_str(&format!("\n- sổ {} năm {}: {:?}", f.series, f.year, f.fault));
+    }
+    for f in &r.files {
+        text.push_str(&format!("\n- tệp {}: {:?}", f.sha256, f.state));
+    }
+    text
+}

@@ -1,0 +1,5 @@
+//! Generates the Tauri context (configuration, capabilities, embedded `ui/dist`).
+
+fn main() {
+    tauri_build::build();
+}

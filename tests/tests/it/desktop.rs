@@ -1,0 +1,356 @@
+//! The desktop app in a real window, driven over WebDriver.
+//!
+//! A register is created with the `vanthu` CLI, then `vanthu-desktop` is started by tauri-driver
+//! (which wraps WebKitWebDriver) and inspected like a clerk would: the rows are on screen with their
+//! numbers and Vietnamese text, and a search typed without diacritics finds the right row. A screenshot
+//! is kept in `target/e2e/register.png` for a human to look at the rendering (diacritics, no mojibake).
+//!
+//! Needs the `vanthu` and `vanthu-desktop` binaries and a tauri-driver listening at
+//! `VANTHU_WEBDRIVER_URL` (default `http://127.0.0.1:4444`) on a display; `cargo xtask test` provides
+//! all three. A missing piece fails the test: it never skips.
+//!
+//! The register's path reaches the app as `--db` in `tauri:options.args` (tauri-driver forwards
+//! arguments, not environment variables), so one driver serves any number of registers.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::support;
+
+const NOW: &str = "2026-03-02T08:30:00+07:00";
+const WAIT: Duration = Duration::from_secs(60);
+/// The W3C key under which an element reference travels.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct IncomingCase {
+    from: &'static str,
+    number: &'static str,
+    issued: &'static str,
+    type_name: &'static str,
+    subject: &'static str,
+}
+
+const INCOMING: [IncomingCase; 3] = [
+    IncomingCase {
+        from: "Sở Thông tin và Truyền thông",
+        number: "136/TTr-STTTT",
+        issued: "2019-10-07",
+        type_name: "Tờ trình",
+        subject: "Đề nghị phê duyệt kế hoạch ứng dụng công nghệ thông tin năm 2020",
+    },
+    IncomingCase {
+        from: "Sở Tài chính",
+        number: "45/BC-STC",
+        issued: "2019-10-01",
+        type_name: "Báo cáo",
+        subject: "Tình hình thực hiện dự toán ngân sách quý III",
+    },
+    IncomingCase {
+        from: "Bộ Nội vụ",
+        number: "2579/BNV-VTLTNN",
+        issued: "2019-09-24",
+        type_name: "Công văn",
+        subject: "Hướng dẫn lập hồ sơ và nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan",
+    },
+];
+
+const OUTGOING_SUBJECT: &str = "Ban hành Quy chế công tác văn thư của Ủy ban nhân dân tỉnh";
+const OUTGOING_SIGNER: &str = "Đặng Xuân Phong";
+
+#[test]
+fn register_rows_show_and_search_folds_diacritics() {
+    let app = support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("so-dang-ky.db");
+    let scan = dir.path().join("F.pdf");
+    std::fs::write(&scan, minimal_pdf()).expect("the scan is written");
+
+    // The register, as the CLI writes it.
+    support::run_json(support::vanthu(&db, Some(NOW)).args([
+        "init",
+        "--org-id",
+        "000.00.00.H24",
+        "--org-name",
+        "Ủy ban nhân dân tỉnh Lào Cai",
+        "--org-abbr",
+        "UBND",
+    ]));
+    let mut incoming = Vec::new();
+    for case in &INCOMING {
+        let out = support::run_json(
+            support::vanthu(&db, Some(NOW))
+                .args(["incoming", "add", "--file"])
+                .arg(&scan)
+                .args(["--from", case.from, "--number", case.number, "--issued", case.issued])
+                .args(["--type", case.type_name, "--subject", case.subject]),
+        );
+        incoming.push(out);
+    }
+    let outgoing = support::run_json(
+        support::vanthu(&db, Some(NOW))
+            .args(["outgoing", "add", "--type", "QĐ", "--subject", OUTGOING_SUBJECT])
+            .args(["--signer", OUTGOING_SIGNER, "--file"])
+            .arg(&scan),
+    );
+
+    let session = Session::start(&app, &db);
+
+    // The incoming register: every row, with its arrival number and its Vietnamese text.
+    let rows = session.wait_rows(WAIT, |rows| rows.len() == INCOMING.len());
+    for (case, out) in INCOMING.iter().zip(&incoming) {
+        let id = out["id"].as_str().expect("incoming JSON has an id");
+        let arrival_number = out["arrival_number"].as_i64().expect("incoming JSON has an arrival_number");
+        let row = rows.iter().find(|r| r.id == id).unwrap_or_else(|| {
+            panic!("incoming {id} is not on screen; rows: {rows:#?}")
+        });
+        assert_eq!(row.number_value(), Some(arrival_number), "Số đến of {id}: {row:#?}");
+        for expected in [case.from, case.number, case.type_name, case.subject] {
+            assert!(row.text.contains(expected), "row {id} should show “{expected}”: {row:#?}");
+        }
+        let (y, m, d) = split_date(case.issued);
+        assert!(row.text.contains(&format!("{d}/{m}/{y}")), "row {id} should show the issue date: {row:#?}");
+    }
+    // Newest first: the last registered has the highest arrival number and comes first.
+    let numbers: Vec<Option<i64>> = rows.iter().map(Row::number_value).collect();
+    let mut sorted = numbers.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(numbers, sorted, "rows are newest first");
+    let count = session.text_of("[data-testid=row-count]");
+    assert!(count.contains('3'), "the count shows 3 documents: {count:?}");
+    let org = session.text_of("[data-testid=org-name]");
+    assert_eq!(org, "Ủy ban nhân dân tỉnh Lào Cai");
+
+    // The outgoing register.
+    session.click("[data-testid=tab-outgoing]");
+    let out_id = outgoing["id"].as_str().expect("outgoing JSON has an id");
+    let rows = session.wait_rows(WAIT, |rows| rows.len() == 1 && rows[0].id == out_id);
+    let notation = outgoing["code_notation"].as_str().expect("outgoing JSON has a code_notation");
+    let number = outgoing["code_number"].as_i64().expect("outgoing JSON has a code_number");
+    let row = &rows[0];
+    assert_eq!(row.direction, "outgoing");
+    for expected in [notation, OUTGOING_SUBJECT, OUTGOING_SIGNER] {
+        assert!(row.text.contains(expected), "outgoing row should show “{expected}”: {row:#?}");
+    }
+    assert!(row.text.contains(&number.to_string()), "outgoing row should show its number {number}: {row:#?}");
+
+    // Back to the incoming register; search without diacritics.
+    session.click("[data-testid=tab-incoming]");
+    session.wait_rows(WAIT, |rows| rows.len() == INCOMING.len());
+    let first_id = incoming[0]["id"].as_str().expect("an id");
+    session.type_into("[data-testid=search-input]", "thong tin");
+    let rows = session.wait_rows(WAIT, |rows| rows.len() == 1 && rows[0].id == first_id);
+    assert!(rows[0].text.contains(INCOMING[0].subject), "{rows:#?}");
+    let count = session.text_of("[data-testid=row-count]");
+    assert!(count.contains("Tìm thấy 1"), "the count shows one hit: {count:?}");
+
+    // What the clerk sees, for a human (and this test) to check.
+    let png = session.screenshot();
+    assert_valid_png(&png);
+    let out = support::target_dir().join("e2e");
+    std::fs::create_dir_all(&out).expect("target/e2e is created");
+    let path = out.join("register.png");
+    std::fs::write(&path, &png).expect("the screenshot is saved");
+    eprintln!("screenshot: {}", path.display());
+
+    // Escape clears the search and brings every row back.
+    session.send_keys("[data-testid=search-input]", "\u{E00C}");
+    session.wait_rows(WAIT, |rows| rows.len() == INCOMING.len());
+}
+
+/// One register row as the window shows it.
+#[derive(Debug)]
+struct Row {
+    id: String,
+    direction: String,
+    number: String,
+    text: String,
+}
+
+impl Row {
+    fn number_value(&self) -> Option<i64> {
+        self.number.trim().parse().ok()
+    }
+}
+
+/// A WebDriver session on tauri-driver, deleted (and the app closed) on drop, even when a check fails.
+struct Session {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Session {
+    fn start(app: &Path, db: &Path) -> Session {
+        let url = std::env::var("VANTHU_WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".to_owned());
+        let url = url.trim_end_matches('/').to_owned();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(120)))
+            .build()
+            .into();
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {
+            "application": app,
+            "args": ["--db", db, "--now", NOW],
+        }}}});
+        let answer = match agent.post(format!("{url}/session")).send_json(&caps) {
+            Ok(mut response) => {
+                let status = response.status();
+                let body: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+                assert!(status.is_success(), "tauri-driver refused the session ({status}): {body}");
+                body
+            }
+            Err(e) => panic!(
+                "no WebDriver at {url} ({e}): start tauri-driver (with DISPLAY set) or run `cargo xtask test`"
+            ),
+        };
+        let id = answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {answer}"));
+        Session { base: format!("{url}/session/{id}"), agent }
+    }
+
+    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.base);
+        let result = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, body) => self.agent.post(&url).send_json(body.unwrap_or_else(|| json!({}))),
+        };
+        let mut response = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let answer: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path} failed ({status}): {answer}");
+        answer["value"].clone()
+    }
+
+    fn execute(&self, script: &str) -> Value {
+        self.command("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+    }
+
+    fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.command("POST", "/elements", Some(json!({"using": "css selector", "value": css})));
+            if let Some(id) = found.get(0).and_then(|e| e[ELEMENT_KEY].as_str()) {
+                return id.to_owned();
+            }
+            assert!(Instant::now() < deadline, "no element matches {css} after {WAIT:?}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.command("POST", &format!("/element/{id}/click"), None);
+    }
+
+    fn send_keys(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.command("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.command("POST", &format!("/element/{id}/click"), None);
+        self.command("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+    }
+
+    fn text_of(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.command("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The loaded rows on screen, read in one go (the list re-renders while it scrolls or loads).
+    fn rows(&self) -> Vec<Row> {
+        let value = self.execute(
+            "return Array.from(document.querySelectorAll('[data-testid=register-row]'))\
+               .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))\
+               .map(r => ({id: r.dataset.id, direction: r.dataset.direction, number: r.dataset.number,\
+                           text: Array.from(r.children).map(c => c.textContent).join(' | ')}));",
+        );
+        let field = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        value
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| Row {
+                        id: field(r, "id"),
+                        direction: field(r, "direction"),
+                        number: field(r, "number"),
+                        text: field(r, "text"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Polls until the rows satisfy `done`; fails with what is on screen (fatal error included).
+    fn wait_rows(&self, timeout: Duration, done: impl Fn(&[Row]) -> bool) -> Vec<Row> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let rows = self.rows();
+            if done(&rows) {
+                return rows;
+            }
+            if Instant::now() >= deadline {
+                let page = self.execute("return document.getElementById('app').innerText;");
+                panic!("the rows did not settle within {timeout:?}; rows: {rows:#?}\nwindow text: {page}");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    fn screenshot(&self) -> Vec<u8> {
+        let data = self.command("GET", "/screenshot", None);
+        let data = data.as_str().expect("the screenshot is a base64 string");
+        base64::engine::general_purpose::STANDARD.decode(data).expect("the screenshot is valid base64")
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        // Closes the app. Errors are ignored: a failing test must report its own panic.
+        let _ = self.agent.delete(&self.base).call();
+    }
+}
+
+/// A PNG signature, an IHDR of a window-sized image, and enough bytes to hold more than a blank frame.
+fn assert_valid_png(png: &[u8]) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    assert!(png.len() > 20_000, "the screenshot is suspiciously small ({} bytes)", png.len());
+    assert_eq!(&png[12..16], b"IHDR", "the first chunk is IHDR");
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+    let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+    assert!(width >= 640 && height >= 400, "the screenshot is {width}×{height}");
+}
+
+fn split_date(iso: &str) -> (&str, &str, &str) {
+    let mut parts = iso.split('-');
+    let mut next = || parts.next().expect("a YYYY-MM-DD date");
+    (next(), next(), next())
+}
+
+/// A one-page, structurally valid PDF (correct xref offsets), as a stand-in for a scan.
+fn minimal_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>",
+        "<< /Length 8 >>\nstream\n0 0 m S\n\nendstream",
+    ];
+    let mut pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
+}

@@ -1,0 +1,62 @@
+//! Shared scaffolding for the scenarios: where the built binaries are, and how to run the CLI.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace's target directory (honours `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+    }
+}
+
+/// Path of a binary built by `cargo build` (debug profile) — `cargo xtask test` builds them first.
+/// A missing binary is a failure, not a skip: run the tests through `cargo xtask test`.
+pub fn built_binary(env_override: &str, name: &str) -> PathBuf {
+    if let Some(path) = std::env::var_os(env_override) {
+        return PathBuf::from(path);
+    }
+    let path = target_dir().join("debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run the tests with `cargo xtask test` (or `cargo build -p {name}` first)",
+        path.display()
+    );
+    path
+}
+
+/// The `vanthu` command-line binary.
+pub fn vanthu_bin() -> PathBuf {
+    built_binary("VANTHU_BIN", "vanthu")
+}
+
+/// A `vanthu` command on the register at `db`, with the clock fixed at `now` (RFC 3339) when given.
+pub fn vanthu(db: &Path, now: Option<&str>) -> Command {
+    let mut cmd = Command::new(vanthu_bin());
+    cmd.arg("--db").arg(db).arg("--json");
+    if let Some(now) = now {
+        cmd.arg("--now").arg(now);
+    }
+    cmd.env_remove("VANTHU_DB");
+    cmd
+}
+
+/// Runs a command, asserts success, and parses its stdout as one JSON object.
+pub fn run_json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().expect("the command starts");
+    assert_success(&out);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout))
+    })
+}
+
+/// Asserts that a finished command exited 0, showing its stderr otherwise.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "command failed with {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
