@@ -201,7 +201,7 @@ impl Desk {
 
     /// The organisation, or `None` before first-start setup.
     pub fn organisation(&self) -> ApiResult<Option<Organisation>> {
-        Ok(self.store.read(|c| register::organisation(c))?)
+        Ok(self.store.read(register::organisation)?)
     }
 
     /// First-start setup: records the organisation whose register this is.

@@ -92,9 +92,8 @@ pub fn verify_chain<I>(entries: I) -> Result<String, ChainBreak>
 where
     I: IntoIterator<Item = (AuditEntry, String, String)>,
 {
-    let mut expected_seq = 1;
     let mut head = GENESIS_HASH.to_owned();
-    for (entry, prev_hash, hash) in entries {
+    for (expected_seq, (entry, prev_hash, hash)) in (1..).zip(entries) {
         if entry.seq != expected_seq {
             return Err(ChainBreak::Sequence { expected: expected_seq, found: entry.seq });
         }
@@ -105,7 +104,6 @@ where
             return Err(ChainBreak::Content { seq: entry.seq });
         }
         head = hash;
-        expected_seq += 1;
     }
     Ok(head)
 }

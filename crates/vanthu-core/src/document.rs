@@ -359,10 +359,10 @@ impl IncomingDraft {
             Some(id) if !id.is_empty() => Some(validate_organ_id(id)?),
             _ => None,
         };
-        if let (Some(issued), Some(due)) = (self.issued_date, self.due_date) {
-            if due < issued {
-                return Err(DocumentError::BadDate("Hạn xử lý không thể trước ngày văn bản."));
-            }
+        if let (Some(issued), Some(due)) = (self.issued_date, self.due_date)
+            && due < issued
+        {
+            return Err(DocumentError::BadDate("Hạn xử lý không thể trước ngày văn bản."));
         }
         Ok(Incoming {
             organ_name: required(&self.organ_name, "cơ quan ban hành", MAX_FIELD_CHARS)?,

@@ -330,7 +330,8 @@ mod tests {
     #[test]
     fn notation_forms() {
         // (type typed, legal, unit, secret, number, year) → the full code and its series
-        let cases: &[(&str, bool, Option<&str>, bool, u32, i32, &str, &str)] = &[
+        type Case<'a> = (&'a str, bool, Option<&'a str>, bool, u32, i32, &'a str, &'a str);
+        let cases: &[Case] = &[
             ("QĐ", false, None, false, 15, 2026, "15/QĐ-UBND", "di"),
             ("Quyết định", false, None, false, 1, 2026, "01/QĐ-UBND", "di"),
             ("quyet dinh", false, Some("VP"), false, 9, 2026, "09/QĐ-UBND", "di"),

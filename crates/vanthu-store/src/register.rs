@@ -324,10 +324,10 @@ pub struct NewIncoming<'a> {
 pub fn register_incoming(tx: &Transaction<'_>, new: &NewIncoming<'_>) -> Result<RegisterRow> {
     require_organisation(tx)?;
     let doc = new.doc;
-    if !new.allow_duplicate {
-        if let Some(dup) = find_duplicate(tx, doc)? {
-            return Err(StoreError::Duplicate(Box::new(dup)));
-        }
+    if !new.allow_duplicate
+        && let Some(dup) = find_duplicate(tx, doc)?
+    {
+        return Err(StoreError::Duplicate(Box::new(dup)));
     }
     let year = numbering_year(new.at);
     let (series_id, number) = draw_number(tx, &SeriesKey::Incoming, year)?;

@@ -45,6 +45,8 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 
 /// Brings the database to `target` (tests use this to build every earlier version).
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    // Migrations may call the store's SQL functions (the search backfill folds text).
+    crate::search::register_functions(conn)?;
     let current = version(conn)?;
     if current > SCHEMA_VERSION {
         return Err(StoreError::TooNew { found: current, supported: SCHEMA_VERSION });
