@@ -1,6 +1,11 @@
 //! One integration-test binary for the whole workspace (the ripgrep habit): each module is a family of
 //! end-to-end scenarios run against the real binaries.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
+mod cli;
+mod concurrency;
+mod crash;
 mod desktop;

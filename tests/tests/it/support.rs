@@ -46,9 +46,8 @@ pub fn vanthu(db: &Path, now: Option<&str>) -> Command {
 pub fn run_json(cmd: &mut Command) -> serde_json::Value {
     let out = cmd.output().expect("the command starts");
     assert_success(&out);
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// Asserts that a finished command exited 0, showing its stderr otherwise.
