@@ -5,7 +5,7 @@
 //! deliberate edit is the chain, and [`crate::check`] cross-checks the chain's tail against the
 //! documents that point into it, so a truncated tail is found too.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use vanthu_core::audit::{AuditEntry, ChainBreak, GENESIS_HASH, verify_chain};
 
 use crate::Result;
@@ -87,22 +87,7 @@ pub fn verify(conn: &Connection) -> Result<ChainReport> {
     let mut read_error = None;
     let iter = std::iter::from_fn(|| match rows.next() {
         Ok(Some(r)) => {
-            let row = (|| -> rusqlite::Result<(AuditEntry, String, String)> {
-                Ok((
-                    AuditEntry {
-                        seq: r.get(0)?,
-                        at: r.get(1)?,
-                        actor: r.get(2)?,
-                        action: r.get(3)?,
-                        entity: r.get(4)?,
-                        entity_id: r.get(5)?,
-                        old_json: r.get(6)?,
-                        new_json: r.get(7)?,
-                    },
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            })();
+            let row = (|| Ok((read_entry(r)?, r.get(8)?, r.get(9)?)))();
             match row {
                 Ok(row) => {
                     entries += 1;
@@ -136,17 +121,20 @@ pub fn history(conn: &Connection, entity: &str, entity_id: &str) -> Result<Vec<A
         "SELECT seq, at, actor, action, entity, entity_id, old_json, new_json
          FROM audit_log WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq",
     )?;
-    let rows = stmt.query_map(params![entity, entity_id], |r| {
-        Ok(AuditEntry {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            entity: r.get(4)?,
-            entity_id: r.get(5)?,
-            old_json: r.get(6)?,
-            new_json: r.get(7)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![entity, entity_id], read_entry)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Reads the first eight columns (seq … new_json) of an `audit_log` row.
+fn read_entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        old_json: r.get(6)?,
+        new_json: r.get(7)?,
+    })
 }

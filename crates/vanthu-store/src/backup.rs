@@ -226,25 +226,8 @@ pub fn restore(dir: &Path, db_path: &Path) -> Result<Restored> {
         let _ = fs::remove_file(&tmp);
         return Err(StoreError::BackupInvalid("bản sao cơ sở dữ liệu thay đổi trong khi khôi phục".to_owned()));
     }
-    let mut previous_moved_to = None;
-    if db_path.exists() {
-        let mut n = 1;
-        let aside = loop {
-            let candidate = sibling(db_path, &format!(".before-restore-{n}"));
-            if !candidate.exists() {
-                break candidate;
-            }
-            n += 1;
-        };
-        fs::rename(db_path, &aside).map_err(|e| StoreError::io(db_path, e))?;
-        for suffix in ["-wal", "-shm"] {
-            let side = sibling(db_path, suffix);
-            if side.exists() {
-                fs::rename(&side, sibling(&aside, suffix)).map_err(|e| StoreError::io(&side, e))?;
-            }
-        }
-        previous_moved_to = Some(aside);
-    }
+    let previous_moved_to =
+        if db_path.exists() { Some(schema::move_aside(db_path, ".before-restore-")?) } else { None };
     fs::rename(&tmp, db_path).map_err(|e| StoreError::io(db_path, e))?;
     if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
         sync_dir(parent)?;

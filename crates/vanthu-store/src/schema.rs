@@ -87,24 +87,31 @@ const QUARANTINE_MARK: &str = ".corrupt-";
 /// Moves a damaged database (and its WAL and shared-memory files) aside as `NAME.corrupt-N`, and
 /// returns the error that tells the user where it went and how to restore.
 pub fn quarantine(path: &Path, cause: &StoreError) -> StoreError {
+    match move_aside(path, QUARANTINE_MARK) {
+        Ok(target) => StoreError::Corrupt { moved_to: target, reason: cause.to_string() },
+        Err(e) => e,
+    }
+}
+
+/// Renames the database at `path` (with its `-wal` and `-shm` files) to the first free
+/// `NAME{mark}N`, N = 1, 2, …, and returns the new path. Nothing is deleted.
+pub(crate) fn move_aside(path: &Path, mark: &str) -> Result<PathBuf> {
     let mut n = 1;
     let target = loop {
-        let candidate = sibling(path, &format!("{QUARANTINE_MARK}{n}"));
+        let candidate = sibling(path, &format!("{mark}{n}"));
         if !candidate.exists() {
             break candidate;
         }
         n += 1;
     };
-    if let Err(e) = std::fs::rename(path, &target) {
-        return StoreError::io(path, e);
-    }
+    std::fs::rename(path, &target).map_err(|e| StoreError::io(path, e))?;
     for suffix in ["-wal", "-shm"] {
         let side = sibling(path, suffix);
         if side.exists() {
-            let _ = std::fs::rename(&side, sibling(&target, suffix));
+            std::fs::rename(&side, sibling(&target, suffix)).map_err(|e| StoreError::io(&side, e))?;
         }
     }
-    StoreError::Corrupt { moved_to: target, reason: cause.to_string() }
+    Ok(target)
 }
 
 /// A quarantined copy of `path` left by [`quarantine`], if any.
