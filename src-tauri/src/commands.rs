@@ -11,9 +11,7 @@ use serde::de::DeserializeOwned;
 use tauri::ipc::{InvokeBody, Request};
 use vanthu_app::Desk;
 
-use crate::dto::{
-    AppStatus, CommandError, InitOrganisation, ListRegister, Organisation, RegisterPage, SearchRegister,
-};
+use crate::dto::{AppStatus, CommandError, InitOrganisation, ListRegister, Organisation, RegisterPage, SearchRegister};
 
 /// The register opened at startup, or why it could not be opened.
 pub struct DeskState {
@@ -48,10 +46,7 @@ pub async fn app_status(state: tauri::State<'_, DeskState>) -> Reply<AppStatus> 
 
 /// Records the organisation on first start.
 #[tauri::command]
-pub async fn init_organisation(
-    state: tauri::State<'_, DeskState>,
-    request: Request<'_>,
-) -> Reply<Organisation> {
+pub async fn init_organisation(state: tauri::State<'_, DeskState>, request: Request<'_>) -> Reply<Organisation> {
     let input: InitOrganisation = parse(&request)?;
     let organisation = blocking(state.desk()?, move |desk| desk.init(&input.into())).await?;
     Ok(organisation.into())
@@ -59,10 +54,7 @@ pub async fn init_organisation(
 
 /// One page of a register, newest first.
 #[tauri::command]
-pub async fn list_register(
-    state: tauri::State<'_, DeskState>,
-    request: Request<'_>,
-) -> Reply<RegisterPage> {
+pub async fn list_register(state: tauri::State<'_, DeskState>, request: Request<'_>) -> Reply<RegisterPage> {
     let input: ListRegister = parse(&request)?;
     let page = blocking(state.desk()?, move |desk| desk.list(&input.into())).await?;
     Ok(page.into())
@@ -70,10 +62,7 @@ pub async fn list_register(
 
 /// One page of search hits (diacritics optional), newest first.
 #[tauri::command]
-pub async fn search_register(
-    state: tauri::State<'_, DeskState>,
-    request: Request<'_>,
-) -> Reply<RegisterPage> {
+pub async fn search_register(state: tauri::State<'_, DeskState>, request: Request<'_>) -> Reply<RegisterPage> {
     let input: SearchRegister = parse(&request)?;
     let page = blocking(state.desk()?, move |desk| desk.search(&input.into())).await?;
     Ok(page.into())
@@ -88,10 +77,7 @@ fn parse<T: DeserializeOwned>(request: &Request<'_>) -> Reply<T> {
 }
 
 fn invalid_request(detail: &str) -> CommandError {
-    CommandError {
-        code: "invalid_request".to_owned(),
-        message: format!("Yêu cầu không hợp lệ: {detail}."),
-    }
+    CommandError { code: "invalid_request".to_owned(), message: format!("Yêu cầu không hợp lệ: {detail}.") }
 }
 
 /// Runs one façade call off the async runtime's threads.

@@ -6,8 +6,8 @@
 use vanthu_app as app;
 
 use crate::dto::{
-    CommandError, Direction, InitOrganisation, ListRegister, Organisation, RegisterPage, RegisterRow,
-    SearchRegister, Secrecy, Urgency,
+    CommandError, Direction, InitOrganisation, ListRegister, Organisation, RegisterPage, RegisterRow, SearchRegister,
+    Secrecy, Urgency,
 };
 
 impl From<app::ApiError> for CommandError {
@@ -79,12 +79,7 @@ impl From<ListRegister> for app::ListQuery {
 
 impl From<SearchRegister> for app::SearchQuery {
     fn from(s: SearchRegister) -> app::SearchQuery {
-        app::SearchQuery {
-            text: s.text,
-            direction: s.direction.map(Into::into),
-            page: s.page,
-            page_size: s.page_size,
-        }
+        app::SearchQuery { text: s.text, direction: s.direction.map(Into::into), page: s.page, page_size: s.page_size }
     }
 }
 

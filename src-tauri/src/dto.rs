@@ -213,10 +213,10 @@ mod bindings {
     fn export() {
         let dir = out_dir();
         // Start from an empty folder so that a renamed or removed DTO leaves no stale file behind.
-        if dir.exists() {
-            if let Err(e) = std::fs::remove_dir_all(&dir) {
-                panic!("cannot clear {}: {e}", dir.display());
-            }
+        if dir.exists()
+            && let Err(e) = std::fs::remove_dir_all(&dir)
+        {
+            panic!("cannot clear {}: {e}", dir.display());
         }
         let results = [
             CommandError::export_all_to(&dir),

@@ -83,11 +83,7 @@ mod tests {
 
     fn check(args: &[&str], db: Option<&str>, now: Option<&str>) {
         let settings = Settings::from_args(args.iter().map(OsString::from));
-        assert_eq!(
-            settings,
-            Settings { db: db.map(PathBuf::from), now: now.map(str::to_owned) },
-            "args {args:?}"
-        );
+        assert_eq!(settings, Settings { db: db.map(PathBuf::from), now: now.map(str::to_owned) }, "args {args:?}");
     }
 
     #[test]
@@ -95,7 +91,11 @@ mod tests {
         check(&[], None, None);
         check(&["--db", "/tmp/a.db"], Some("/tmp/a.db"), None);
         check(&["--db=/tmp/a.db", "--now=2026-01-01T00:00:00Z"], Some("/tmp/a.db"), Some("2026-01-01T00:00:00Z"));
-        check(&["--automation", "--db", "x.db", "--now", "2026-01-01T00:00:00+07:00"], Some("x.db"), Some("2026-01-01T00:00:00+07:00"));
+        check(
+            &["--automation", "--db", "x.db", "--now", "2026-01-01T00:00:00+07:00"],
+            Some("x.db"),
+            Some("2026-01-01T00:00:00+07:00"),
+        );
         check(&["--db"], None, None);
     }
 }

@@ -62,18 +62,21 @@ function fillSubject(cell: HTMLElement, row: RegisterRow): void {
   cell.title = `${row.typeName} ${row.subject}`;
 }
 
-/** Ghi chú, with "Đã hủy" first when the registration was cancelled. */
+/** Ghi chú, with "Đã hủy" and the reason first when the registration was cancelled. */
 function fillNote(cell: HTMLElement, row: RegisterRow): void {
   if (row.cancelled) {
     badge(cell, "cancelled", "Đã hủy", "badge-cancelled");
-    if (row.cancelReason) cell.title = `Đã hủy: ${row.cancelReason}`;
+    if (row.cancelReason) {
+      const reason = document.createElement("span");
+      reason.className = "reason";
+      reason.dataset.testid = "cancel-reason";
+      reason.textContent = row.cancelReason;
+      cell.append(reason);
+    }
   }
-  const note = row.note ?? "";
-  const span = document.createElement("span");
-  span.className = "text";
-  span.textContent = note;
-  cell.append(span);
-  if (note && !cell.title) cell.title = note;
+  if (row.note) text(cell, row.note);
+  const title = [row.cancelled ? `Đã hủy: ${row.cancelReason ?? ""}` : "", row.note ?? ""].filter(Boolean).join(" — ");
+  cell.title = title;
 }
 
 const blank = (): void => {};
@@ -82,7 +85,7 @@ const INCOMING: Column[] = [
   { key: "arrival-date", title: "Ngày đến", width: "92px", fill: (c, r) => text(c, formatDate(r.arrivalDate)) },
   { key: "number", title: "Số đến", width: "64px", kind: "num", fill: (c, r) => text(c, r.numberText) },
   { key: "author", title: "Tác giả", width: "minmax(120px, 1.2fr)", kind: "wrap", fill: (c, r) => text(c, r.organName) },
-  { key: "code", title: "Số, ký hiệu", width: "minmax(110px, 0.8fr)", fill: (c, r) => text(c, r.code) },
+  { key: "code", title: "Số, ký hiệu", width: "minmax(130px, 0.8fr)", kind: "wrap", fill: (c, r) => text(c, r.code) },
   {
     key: "document-date",
     title: "Ngày tháng văn bản",
@@ -109,7 +112,7 @@ const INCOMING: Column[] = [
 ];
 
 const OUTGOING: Column[] = [
-  { key: "code", title: "Số, ký hiệu", width: "minmax(110px, 0.9fr)", kind: "num", fill: (c, r) => text(c, r.code) },
+  { key: "code", title: "Số, ký hiệu", width: "minmax(130px, 0.9fr)", kind: "num", fill: (c, r) => text(c, r.code) },
   {
     key: "document-date",
     title: "Ngày tháng văn bản",

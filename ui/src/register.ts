@@ -32,7 +32,7 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
     el(
       "div",
       { className: "org" },
-      el("strong", { "data-testid": "org-name" }, org?.name ?? ""),
+      el("strong", { "data-testid": "org-title" }, org?.name ?? ""),
       el("span", {}, org ? `${org.abbreviation} · Mã định danh ${org.orgId}` : ""),
     ),
   );
@@ -76,7 +76,7 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
     className: "viewport",
     id: "register-list",
     role: "grid",
-    tabindex: 0,
+    tabIndex: 0,
     "data-testid": "register-list",
     "aria-label": "Sổ đăng ký",
   });
@@ -214,7 +214,16 @@ function renderRow(row: RegisterRow, columns: Column[]): HTMLElement {
       "data-col": c.key,
       "data-testid": `cell-${c.key}`,
     });
-    c.fill(cell, row);
+    if (c.kind === "wrap") {
+      // Two lines at most: the clamp box (not the padded cell) hides the third.
+      const clamp = el("div", { className: "clamp" });
+      c.fill(clamp, row);
+      if (clamp.title) cell.title = clamp.title;
+      clamp.removeAttribute("title");
+      cell.append(clamp);
+    } else {
+      c.fill(cell, row);
+    }
     r.append(cell);
   }
   return r;

@@ -19,7 +19,8 @@ export interface ListOptions {
   renderRow: (row: RegisterRow, index: number) => HTMLElement;
   /** Builds the element of a row whose page is still loading. */
   renderPlaceholder: (index: number) => HTMLElement;
-  /** Called when the row count changes: `exact` is false while the backend has not given a total. */
+  /** Called when the row count changes. Without a total from the backend, `count` is the number of
+   *  rows known so far and `exact` is false until the last page has arrived. */
   onCount: (count: number, exact: boolean) => void;
   /** Called when a page fails to load. */
   onError: (error: unknown) => void;
@@ -41,7 +42,10 @@ export class VirtualList {
   private pages = new Map<number, RegisterRow[]>();
   private pending = new Set<number>();
   private queue: number[] = [];
+  /** Rows the scroll area holds (one page ahead of `known` while the total is unknown). */
   private count = 0;
+  /** Rows known to exist. */
+  private known = 0;
   private exact = false;
   private loadedFirstPage = false;
   private rendered = new Map<number, { el: HTMLElement; loaded: boolean }>();
@@ -68,6 +72,7 @@ export class VirtualList {
     this.pending.clear();
     this.queue = [];
     this.count = 0;
+    this.known = 0;
     this.exact = false;
     this.loadedFirstPage = false;
     this.clearRows();
@@ -204,22 +209,29 @@ export class VirtualList {
     this.pages.set(page, result.items);
     if (page === 0) this.loadedFirstPage = true;
     let count: number;
+    let known: number;
     let exact: boolean;
     if (result.total !== null) {
-      count = result.total;
+      count = known = result.total;
       exact = true;
     } else {
-      // No total: grow the list as pages arrive, one page ahead while more exist.
+      // No total (searches): grow the list as pages arrive, one page ahead while more exist.
       const seen = page * this.opts.pageSize + result.items.length;
-      count = Math.max(this.exact ? 0 : this.count, seen + (result.hasMore ? this.opts.pageSize : 0));
-      if (!result.hasMore) count = seen;
-      exact = !result.hasMore;
+      if (result.hasMore) {
+        known = Math.max(this.known, seen);
+        count = Math.max(this.count, seen + this.opts.pageSize);
+        exact = false;
+      } else {
+        count = known = seen;
+        exact = true;
+      }
     }
-    if (count !== this.count || exact !== this.exact) {
+    if (count !== this.count || known !== this.known || exact !== this.exact) {
       this.count = count;
+      this.known = known;
       this.exact = exact;
       this.updateSpacer();
-      this.opts.onCount(count, exact);
+      this.opts.onCount(known, exact);
     }
     this.render();
   }

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::{Value, json};
 
-/// The port tauri-driver listens on (its own default); WebKitWebDriver gets the next one.
+/// The port tauri-driver listens on by default (its own default); WebKitWebDriver gets the next one.
 pub const DRIVER_PORT: u16 = 4444;
 
 /// The CSS selector of a loaded register row in the window (see `ui/src/register.ts`).
 const ROW_SELECTOR: &str = "[data-testid=register-row]";
 
-/// Finds `tauri-driver`, installing it with `cargo install tauri-driver --locked` when missing.
+/// Finds `tauri-driver`, installing it with `cargo install tauri-driver --locked --version ^2` when missing.
 /// Also checks that WebKit's own driver (`WebKitWebDriver`, Debian package `webkit2gtk-driver`) exists.
 pub fn ensure_tauri_driver() -> Result<PathBuf> {
     if which("WebKitWebDriver").is_none() {
@@ -34,7 +34,8 @@ pub fn ensure_tauri_driver() -> Result<PathBuf> {
         return Ok(installed);
     }
     eprintln!("xtask: installing tauri-driver (about 2 minutes)…");
-    run(Command::new(cargo()).args(["install", "tauri-driver", "--locked"]))?;
+    // Tauri 2 only: tauri-driver 3 would follow Tauri 3.
+    run(Command::new(cargo()).args(["install", "tauri-driver", "--locked", "--version", "^2"]))?;
     ensure!(installed.exists(), "cargo install tauri-driver succeeded but {} is missing", installed.display());
     Ok(installed)
 }
@@ -141,13 +142,19 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts tauri-driver on [`DRIVER_PORT`] and waits until it accepts connections.
+    /// Starts tauri-driver on [`DRIVER_PORT`] (WebKitWebDriver on the next port) and waits until it
+    /// answers. When that pair of ports is taken (another run on this machine), the next free pair is
+    /// used instead: [`Driver::url`] tells which.
     pub fn start<K, V>(envs: impl IntoIterator<Item = (K, V)>) -> Result<Driver>
     where
         K: AsRef<OsStr>,
         V: AsRef<OsStr>,
     {
-        Driver::start_on(DRIVER_PORT, envs)
+        let port = (DRIVER_PORT..DRIVER_PORT + 200)
+            .step_by(2)
+            .find(|p| port_free(*p) && port_free(*p + 1))
+            .context("no free pair of ports for tauri-driver between 4444 and 4643")?;
+        Driver::start_on(port, envs)
     }
 
     /// Starts tauri-driver on `port` (WebKitWebDriver on `port + 1`).
@@ -158,10 +165,7 @@ impl Driver {
     {
         let driver = ensure_tauri_driver()?;
         for p in [port, port + 1] {
-            ensure!(
-                TcpListener::bind(("127.0.0.1", p)).is_ok(),
-                "port {p} is taken: another tauri-driver or WebKitWebDriver is running"
-            );
+            ensure!(port_free(p), "port {p} is taken: another tauri-driver or WebKitWebDriver is running");
         }
         let native_port = (port + 1).to_string();
         let child = Command::new(&driver)
@@ -171,16 +175,25 @@ impl Driver {
             .spawn()
             .with_context(|| format!("cannot start {}", driver.display()))?;
         let mut driver = Driver { child, port };
+        // Listening is not enough: tauri-driver accepts connections before WebKitWebDriver is up, and
+        // drops them until it is. Ready means `GET /status` answers through both.
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            if let Some(status) = driver.child.try_wait()? {
-                bail!("tauri-driver exited with {status} before listening on {port}");
+        let status_url = format!("{}/status", driver.url());
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(2))).build().into();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+                && agent.get(&status_url).call().is_ok()
+            {
+                return Ok(driver);
             }
-            ensure!(Instant::now() < deadline, "tauri-driver did not listen on {port} within 20 s");
-            std::thread::sleep(Duration::from_millis(50));
+            if let Some(status) = driver.child.try_wait()? {
+                bail!("tauri-driver exited with {status} before answering on {port}");
+            }
+            ensure!(Instant::now() < deadline, "tauri-driver did not answer on {port} within 30 s");
+            std::thread::sleep(Duration::from_millis(100));
         }
-        Ok(driver)
     }
 
     /// The WebDriver URL, for `VANTHU_WEBDRIVER_URL`.
@@ -318,9 +331,8 @@ impl WebDriver {
 
 impl Session<'_> {
     fn count(&self, css: &str) -> Result<usize> {
-        let found = self
-            .client
-            .post(&format!("{}/elements", self.base), &json!({"using": "css selector", "value": css}))?;
+        let found =
+            self.client.post(&format!("{}/elements", self.base), &json!({"using": "css selector", "value": css}))?;
         Ok(found.as_array().map_or(0, Vec::len))
     }
 }
@@ -432,6 +444,10 @@ fn which(name: &str) -> Option<PathBuf> {
 fn is_newer(a: &Path, b: &Path) -> bool {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     matches!((modified(a), modified(b)), (Some(a), Some(b)) if a >= b)
+}
+
+fn port_free(port: u16) -> bool {
+    TcpListener::bind(("127.0.0.1", port)).is_ok()
 }
 
 /// The socket of local display `:n`.

@@ -13,6 +13,7 @@
 //! arguments, not environment variables), so one driver serves any number of registers.
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -31,15 +32,21 @@ struct IncomingCase {
     issued: &'static str,
     type_name: &'static str,
     subject: &'static str,
+    /// Further `incoming add` arguments.
+    extra: &'static [&'static str],
+    /// The badge the row must show (urgency or secrecy label).
+    badge: Option<&'static str>,
 }
 
-const INCOMING: [IncomingCase; 3] = [
+const INCOMING: [IncomingCase; 4] = [
     IncomingCase {
         from: "Sở Thông tin và Truyền thông",
         number: "136/TTr-STTTT",
         issued: "2019-10-07",
         type_name: "Tờ trình",
         subject: "Đề nghị phê duyệt kế hoạch ứng dụng công nghệ thông tin năm 2020",
+        extra: &[],
+        badge: None,
     },
     IncomingCase {
         from: "Sở Tài chính",
@@ -47,6 +54,8 @@ const INCOMING: [IncomingCase; 3] = [
         issued: "2019-10-01",
         type_name: "Báo cáo",
         subject: "Tình hình thực hiện dự toán ngân sách quý III",
+        extra: &["--urgency", "hoa-toc", "--handler", "Phòng Kinh tế"],
+        badge: Some("Hỏa tốc"),
     },
     IncomingCase {
         from: "Bộ Nội vụ",
@@ -54,14 +63,37 @@ const INCOMING: [IncomingCase; 3] = [
         issued: "2019-09-24",
         type_name: "Công văn",
         subject: "Hướng dẫn lập hồ sơ và nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan",
+        extra: &["--secrecy", "mat"],
+        badge: Some("Mật"),
+    },
+    // Cancelled after registration (see CANCELLED).
+    IncomingCase {
+        from: "Công an tỉnh Lào Cai",
+        number: "12/GM-CAT",
+        issued: "2019-10-08",
+        type_name: "Giấy mời",
+        subject: "Mời dự hội nghị tổng kết công tác năm 2019",
+        extra: &[],
+        badge: None,
     },
 ];
+
+/// The index in INCOMING of the registration that is cancelled.
+const CANCELLED: usize = 3;
 
 const OUTGOING_SUBJECT: &str = "Ban hành Quy chế công tác văn thư của Ủy ban nhân dân tỉnh";
 const OUTGOING_SIGNER: &str = "Đặng Xuân Phong";
 
+/// One window at a time: tauri-driver serves one WebDriver session at once.
+static WINDOW: Mutex<()> = Mutex::new(());
+
+fn one_window() -> MutexGuard<'static, ()> {
+    WINDOW.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn register_rows_show_and_search_folds_diacritics() {
+    let _window = one_window();
     let app = support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let db = dir.path().join("so-dang-ky.db");
@@ -85,10 +117,13 @@ fn register_rows_show_and_search_folds_diacritics() {
                 .args(["incoming", "add", "--file"])
                 .arg(&scan)
                 .args(["--from", case.from, "--number", case.number, "--issued", case.issued])
-                .args(["--type", case.type_name, "--subject", case.subject]),
+                .args(["--type", case.type_name, "--subject", case.subject])
+                .args(case.extra),
         );
         incoming.push(out);
     }
+    let cancelled_id = incoming[CANCELLED]["id"].as_str().expect("incoming JSON has an id").to_owned();
+    support::run_json(support::vanthu(&db, Some(NOW)).args(["cancel", &cancelled_id, "--reason", "Đăng ký nhầm"]));
     let outgoing = support::run_json(
         support::vanthu(&db, Some(NOW))
             .args(["outgoing", "add", "--type", "QĐ", "--subject", OUTGOING_SUBJECT])
@@ -98,20 +133,28 @@ fn register_rows_show_and_search_folds_diacritics() {
 
     let session = Session::start(&app, &db);
 
-    // The incoming register: every row, with its arrival number and its Vietnamese text.
+    // The incoming register: every row, with its arrival number, its Vietnamese text and its marks.
     let rows = session.wait_rows(WAIT, |rows| rows.len() == INCOMING.len());
-    for (case, out) in INCOMING.iter().zip(&incoming) {
+    for (i, (case, out)) in INCOMING.iter().zip(&incoming).enumerate() {
         let id = out["id"].as_str().expect("incoming JSON has an id");
         let arrival_number = out["arrival_number"].as_i64().expect("incoming JSON has an arrival_number");
-        let row = rows.iter().find(|r| r.id == id).unwrap_or_else(|| {
-            panic!("incoming {id} is not on screen; rows: {rows:#?}")
-        });
+        let row = rows
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("incoming {id} is not on screen; rows: {rows:#?}"));
         assert_eq!(row.number_value(), Some(arrival_number), "Số đến of {id}: {row:#?}");
         for expected in [case.from, case.number, case.type_name, case.subject] {
             assert!(row.text.contains(expected), "row {id} should show “{expected}”: {row:#?}");
         }
         let (y, m, d) = split_date(case.issued);
         assert!(row.text.contains(&format!("{d}/{m}/{y}")), "row {id} should show the issue date: {row:#?}");
+        let badges: Vec<&str> = row.badges.iter().map(String::as_str).collect();
+        let mut expected: Vec<&str> = case.badge.into_iter().collect();
+        if i == CANCELLED {
+            expected.push("Đã hủy");
+        }
+        assert_eq!(badges, expected, "badges of row {id}: {row:#?}");
+        assert_eq!(row.cancelled, i == CANCELLED, "row {id} struck through iff cancelled: {row:#?}");
     }
     // Newest first: the last registered has the highest arrival number and comes first.
     let numbers: Vec<Option<i64>> = rows.iter().map(Row::number_value).collect();
@@ -119,45 +162,112 @@ fn register_rows_show_and_search_folds_diacritics() {
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(numbers, sorted, "rows are newest first");
     let count = session.text_of("[data-testid=row-count]");
-    assert!(count.contains('3'), "the count shows 3 documents: {count:?}");
-    let org = session.text_of("[data-testid=org-name]");
+    assert!(count.contains(&INCOMING.len().to_string()), "the count shows every document: {count:?}");
+    let org = session.text_of("[data-testid=org-title]");
     assert_eq!(org, "Ủy ban nhân dân tỉnh Lào Cai");
+
+    save_screenshot(&session.screenshot(), "register-full.png");
 
     // The outgoing register.
     session.click("[data-testid=tab-outgoing]");
     let out_id = outgoing["id"].as_str().expect("outgoing JSON has an id");
     let rows = session.wait_rows(WAIT, |rows| rows.len() == 1 && rows[0].id == out_id);
     let notation = outgoing["code_notation"].as_str().expect("outgoing JSON has a code_notation");
-    let number = outgoing["code_number"].as_i64().expect("outgoing JSON has a code_number");
+    let number = match &outgoing["code_number"] {
+        Value::String(n) => n.clone(),
+        Value::Number(n) => n.to_string(),
+        other => panic!("outgoing JSON has no code_number: {other}"),
+    };
     let row = &rows[0];
     assert_eq!(row.direction, "outgoing");
     for expected in [notation, OUTGOING_SUBJECT, OUTGOING_SIGNER] {
         assert!(row.text.contains(expected), "outgoing row should show “{expected}”: {row:#?}");
     }
-    assert!(row.text.contains(&number.to_string()), "outgoing row should show its number {number}: {row:#?}");
+    assert!(
+        row.text.contains(&format!("{number}/{notation}")),
+        "outgoing row should show {number}/{notation}: {row:#?}"
+    );
 
     // Back to the incoming register; search without diacritics.
     session.click("[data-testid=tab-incoming]");
     session.wait_rows(WAIT, |rows| rows.len() == INCOMING.len());
     let first_id = incoming[0]["id"].as_str().expect("an id");
-    session.type_into("[data-testid=search-input]", "thong tin");
+    // Keyboard first: "/" and Ctrl+F from the list both land in the search box.
+    session.send_keys("[data-testid=register-list]", "/");
+    assert_eq!(session.active_testid(), "search-input", "“/” focuses the search box");
+    session.click("[data-testid=tab-incoming]");
+    session.send_keys("[data-testid=register-list]", "\u{E009}f\u{E000}");
+    assert_eq!(session.active_testid(), "search-input", "Ctrl+F focuses the search box");
+    session.send_keys("[data-testid=search-input]", "thong tin");
     let rows = session.wait_rows(WAIT, |rows| rows.len() == 1 && rows[0].id == first_id);
     assert!(rows[0].text.contains(INCOMING[0].subject), "{rows:#?}");
     let count = session.text_of("[data-testid=row-count]");
     assert!(count.contains("Tìm thấy 1"), "the count shows one hit: {count:?}");
 
     // What the clerk sees, for a human (and this test) to check.
-    let png = session.screenshot();
-    assert_valid_png(&png);
-    let out = support::target_dir().join("e2e");
-    std::fs::create_dir_all(&out).expect("target/e2e is created");
-    let path = out.join("register.png");
-    std::fs::write(&path, &png).expect("the screenshot is saved");
-    eprintln!("screenshot: {}", path.display());
+    save_screenshot(&session.screenshot(), "register.png");
 
     // Escape clears the search and brings every row back.
     session.send_keys("[data-testid=search-input]", "\u{E00C}");
     session.wait_rows(WAIT, |rows| rows.len() == INCOMING.len());
+}
+
+#[test]
+fn first_start_asks_for_the_organisation() {
+    let _window = one_window();
+    let app = support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("moi.db");
+    let session = Session::start(&app, &db);
+
+    // An empty form is refused field by field, before anything reaches the backend.
+    session.click("[data-testid=setup-submit]");
+    let error = session.text_of("[data-testid=org-name-error]");
+    assert_eq!(error, "Vui lòng nhập tên cơ quan.");
+
+    // An invalid organisation id is refused by the backend, whose message is shown as is.
+    session.type_into("[data-testid=org-name]", "Sở Tư pháp tỉnh Lào Cai");
+    session.type_into("[data-testid=org-id]", "abc");
+    session.type_into("[data-testid=org-abbr]", "STP");
+    session.click("[data-testid=setup-submit]");
+    let error = session.wait_text("[data-testid=setup-error]", |t| !t.is_empty());
+    assert!(error.contains("abc"), "the backend's message names the bad id: {error:?}");
+
+    // Fixed, it opens the (empty) register.
+    session.clear("[data-testid=org-id]");
+    session.send_keys("[data-testid=org-id]", "000.00.40.H24");
+    session.click("[data-testid=setup-submit]");
+    let org = session.wait_text("[data-testid=org-title]", |t| !t.is_empty());
+    assert_eq!(org, "Sở Tư pháp tỉnh Lào Cai");
+    let empty = session.wait_text("[data-testid=register-empty]", |t| !t.is_empty());
+    assert_eq!(empty, "Sổ chưa có văn bản nào.");
+
+    // The register is initialised for the CLI too: it now accepts a registration.
+    let scan = dir.path().join("F.pdf");
+    std::fs::write(&scan, minimal_pdf()).expect("the scan is written");
+    let out = support::run_json(support::vanthu(&db, Some(NOW)).args(["incoming", "add", "--file"]).arg(&scan).args([
+        "--from",
+        "Sở Tư pháp",
+        "--type",
+        "Công văn",
+        "--subject",
+        "Thử nghiệm",
+    ]));
+    assert!(out["id"].is_string(), "{out}");
+}
+
+#[test]
+fn an_unopenable_register_shows_why_in_vietnamese() {
+    let _window = one_window();
+    let app = support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("hong.db");
+    std::fs::write(&db, b"this is not a database, it is a damaged file\n".repeat(100)).expect("written");
+    let session = Session::start(&app, &db);
+    let message = session.wait_text("[data-testid=fatal-message]", |t| !t.is_empty());
+    assert!(message.contains("hỏng"), "the message says the register is damaged: {message:?}");
+    let title = session.text_of("[data-testid=fatal-error] h1");
+    assert_eq!(title, "Không mở được sổ đăng ký");
 }
 
 /// One register row as the window shows it.
@@ -166,7 +276,12 @@ struct Row {
     id: String,
     direction: String,
     number: String,
+    /// The cells' text, joined with " | ".
     text: String,
+    /// The badges' labels, in order.
+    badges: Vec<String>,
+    /// Whether the row is struck through.
+    cancelled: bool,
 }
 
 impl Row {
@@ -194,16 +309,22 @@ impl Session {
             "application": app,
             "args": ["--db", db, "--now", NOW],
         }}}});
-        let answer = match agent.post(format!("{url}/session")).send_json(&caps) {
-            Ok(mut response) => {
-                let status = response.status();
-                let body: Value = response.body_mut().read_json().unwrap_or(Value::Null);
-                assert!(status.is_success(), "tauri-driver refused the session ({status}): {body}");
-                body
+        // A transport error is retried briefly: a freshly started tauri-driver drops connections until its
+        // WebKitWebDriver is up. Then it is a failure, never a skip.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let answer = loop {
+            match agent.post(format!("{url}/session")).send_json(&caps) {
+                Ok(mut response) => {
+                    let status = response.status();
+                    let body: Value = response.body_mut().read_json().unwrap_or(Value::Null);
+                    assert!(status.is_success(), "tauri-driver refused the session ({status}): {body}");
+                    break body;
+                }
+                Err(e) if Instant::now() >= deadline => panic!(
+                    "no WebDriver at {url} ({e}): start tauri-driver (with DISPLAY set) or run `cargo xtask test`"
+                ),
+                Err(_) => std::thread::sleep(Duration::from_millis(250)),
             }
-            Err(e) => panic!(
-                "no WebDriver at {url} ({e}): start tauri-driver (with DISPLAY set) or run `cargo xtask test`"
-            ),
         };
         let id = answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no sessionId in {answer}"));
         Session { base: format!("{url}/session/{id}"), agent }
@@ -249,6 +370,11 @@ impl Session {
         self.command("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
     }
 
+    fn clear(&self, css: &str) {
+        let id = self.find(css);
+        self.command("POST", &format!("/element/{id}/clear"), None);
+    }
+
     fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.command("POST", &format!("/element/{id}/click"), None);
@@ -260,13 +386,35 @@ impl Session {
         self.command("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or_default().to_owned()
     }
 
+    /// The `data-testid` of the focused element.
+    fn active_testid(&self) -> String {
+        let value = self.execute("return document.activeElement && document.activeElement.dataset.testid || '';");
+        value.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Polls an element's visible text until `done` accepts it.
+    fn wait_text(&self, css: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.text_of(css);
+            if done(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} still reads {text:?} after {WAIT:?}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     /// The loaded rows on screen, read in one go (the list re-renders while it scrolls or loads).
     fn rows(&self) -> Vec<Row> {
         let value = self.execute(
             "return Array.from(document.querySelectorAll('[data-testid=register-row]'))\
                .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))\
                .map(r => ({id: r.dataset.id, direction: r.dataset.direction, number: r.dataset.number,\
-                           text: Array.from(r.children).map(c => c.textContent).join(' | ')}));",
+                           text: Array.from(r.children).map(c => c.textContent).join(' | '),\
+                           badges: Array.from(r.querySelectorAll('.badge')).map(b => b.textContent),\
+                           cancelled: r.classList.contains('cancelled') &&\
+                             getComputedStyle(r.querySelector('.text')).textDecorationLine.includes('line-through')}));",
         );
         let field = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
         value
@@ -278,6 +426,11 @@ impl Session {
                         direction: field(r, "direction"),
                         number: field(r, "number"),
                         text: field(r, "text"),
+                        badges: r["badges"]
+                            .as_array()
+                            .map(|b| b.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                            .unwrap_or_default(),
+                        cancelled: r["cancelled"].as_bool().unwrap_or(false),
                     })
                     .collect()
             })
@@ -312,6 +465,16 @@ impl Drop for Session {
         // Closes the app. Errors are ignored: a failing test must report its own panic.
         let _ = self.agent.delete(&self.base).call();
     }
+}
+
+/// Checks a screenshot and keeps it in `target/e2e/` for a human to look at.
+fn save_screenshot(png: &[u8], name: &str) {
+    assert_valid_png(png);
+    let dir = support::target_dir().join("e2e");
+    std::fs::create_dir_all(&dir).expect("target/e2e is created");
+    let path = dir.join(name);
+    std::fs::write(&path, png).expect("the screenshot is saved");
+    eprintln!("screenshot: {}", path.display());
 }
 
 /// A PNG signature, an IHDR of a window-sized image, and enough bytes to hold more than a blank frame.
