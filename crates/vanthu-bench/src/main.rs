@@ -1,1 +1,168 @@
-fn main() {}
+//! `vanthu-bench`: the register's figures on a register the size of a busy province's after two years
+//! (1,000,000 documents), printed beside the goals of the foundation issue.
+//!
+//! Why a program and not `#[bench]`s: the interesting figures need a large, realistic register on disk
+//! (full of Vietnamese text, with a real audit chain and search index) and the façade exactly as the app
+//! calls it, with durable commits. Tests never assert timings; this prints them.
+//!
+//! The register is generated once from a fixed seed and cached (`target/bench/register-1m.sqlite3`);
+//! `--regenerate` rebuilds it. `--quick` works on 20,000 documents for a smoke run. `--report FILE`
+//! also writes the table as JSON (for `cargo xtask bench`, which adds the desktop app's figures).
+//!
+//! What it must not do: bypass the store's registration functions to go faster, or measure anything
+//! but the façade for the user-facing figures.
+#![allow(clippy::print_stdout)]
+
+mod corpus;
+mod generate;
+mod measure;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use measure::{Plan, Row, count, human};
+use serde_json::json;
+
+const USAGE: &str =
+    "usage: vanthu-bench [--quick | --documents N] [--regenerate] [--db PATH] [--report FILE] [--no-check]
+
+  --quick          20,000 documents (a smoke run)
+  --documents N    N documents (default 1,000,000)
+  --regenerate     rebuild the cached register even if present
+  --db PATH        the register to generate or reuse (default target/bench/register-1m.sqlite3)
+  --report FILE    also write the results as JSON
+  --no-check       skip the timing of `check`";
+
+const SEED: u64 = 0x5641_4e54_4855; // "VANTHU"
+
+struct Options {
+    documents: u64,
+    regenerate: bool,
+    db: Option<PathBuf>,
+    report: Option<PathBuf>,
+    check: bool,
+}
+
+fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
+    let mut o = Options { documents: 1_000_000, regenerate: false, db: None, report: None, check: true };
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value\n\n{USAGE}"));
+        match arg.as_str() {
+            "--quick" => o.documents = 20_000,
+            "--documents" => {
+                let v = value("--documents")?.replace(['_', ','], "");
+                o.documents = v.parse().with_context(|| format!("--documents {v}: not a number"))?;
+            }
+            "--regenerate" => o.regenerate = true,
+            "--db" => o.db = Some(value("--db")?.into()),
+            "--report" => o.report = Some(value("--report")?.into()),
+            "--no-check" => o.check = false,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+        }
+    }
+    if o.documents == 0 {
+        bail!("--documents must be at least 1");
+    }
+    Ok(o)
+}
+
+/// `1m`, `20k`, or the number itself: the cached register's name.
+fn label(documents: u64) -> String {
+    if documents.is_multiple_of(1_000_000) {
+        format!("{}m", documents / 1_000_000)
+    } else if documents.is_multiple_of(1000) {
+        format!("{}k", documents / 1000)
+    } else {
+        documents.to_string()
+    }
+}
+
+/// The workspace's target directory (honours `CARGO_TARGET_DIR`).
+fn target_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+fn main() -> Result<()> {
+    let o = parse(std::env::args().skip(1))?;
+    let db =
+        o.db.clone()
+            .unwrap_or_else(|| target_dir().join("bench").join(format!("register-{}.sqlite3", label(o.documents))));
+
+    let generated = match generate::cached(&db, o.documents) {
+        Some(g) if !o.regenerate => {
+            eprintln!("vanthu-bench: using the cached register {}", db.display());
+            g
+        }
+        _ => {
+            eprintln!("vanthu-bench: generating {} documents into {}", count(o.documents), db.display());
+            generate::generate(&db, o.documents, SEED)?
+        }
+    };
+    let mut rows = vec![Row::info(
+        format!("generation of {} documents (batches of 5,000 per transaction)", count(generated.documents)),
+        format!(
+            "{} ({} documents/s){}",
+            human(generated.seconds),
+            count((generated.documents as f64 / generated.seconds.max(1e-9)) as u64),
+            if generated.fresh { "" } else { ", cached from an earlier run" }
+        ),
+    )];
+    let plan = Plan {
+        registrations: 300,
+        with_file: (50, 256 * 1024),
+        pages: 300,
+        search_repeats: 10,
+        check: o.check,
+        seed: SEED,
+    };
+    rows.extend(measure::run(&db, o.documents, &plan)?);
+
+    println!();
+    println!("Vanthu benchmark: register of {} documents ({})", count(o.documents), db.display());
+    println!("{}", table(&rows));
+    if let Some(report) = &o.report {
+        if let Some(dir) = report.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let value = json!({ "db": db, "documents": o.documents, "rows": rows });
+        std::fs::write(report, serde_json::to_string_pretty(&value)?)
+            .with_context(|| format!("cannot write {}", report.display()))?;
+    }
+    Ok(())
+}
+
+/// The rows as an aligned text table.
+fn table(rows: &[Row]) -> String {
+    let width = |f: fn(&Row) -> &str, title: &str| {
+        rows.iter().map(|r| f(r).chars().count()).chain([title.chars().count()]).max().unwrap_or(0)
+    };
+    let w = [
+        width(|r| &r.measure, "measure"),
+        width(|r| &r.figure, "figure"),
+        width(|r| &r.goal, "goal"),
+        width(|r| &r.verdict, "verdict"),
+    ];
+    let line = |cells: [&str; 4]| {
+        let mut s = String::new();
+        for (cell, w) in cells.iter().zip(w) {
+            s.push_str(cell);
+            s.push_str(&" ".repeat(w - cell.chars().count() + 2));
+        }
+        s.trim_end().to_owned()
+    };
+    let mut out = vec![line(["measure", "figure", "goal", "verdict"])];
+    out.push(w.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    for r in rows {
+        out.push(line([&r.measure, &r.figure, &r.goal, &r.verdict]));
+    }
+    out.join("\n")
+}
