@@ -155,7 +155,7 @@ pub struct DocumentFile {
 pub enum DuplicateReason {
     /// Same exchange document id.
     SameDocumentId,
-    /// Same number, notation and issuer.
+    /// Same number, notation and issuer, issued in the same year (or in an unknown year).
     SameCodeAndIssuer,
 }
 
@@ -285,14 +285,19 @@ pub fn find_duplicate(conn: &Connection, doc: &Incoming) -> Result<Option<Duplic
         }
     }
     if let Some(code) = &doc.code {
+        // Senders number from 1 every January: the same code from the same issuer in another year of
+        // issue is another document. When either date is unknown, warn.
         let sql = format!(
             "SELECT {COLUMNS} FROM document d JOIN series s ON s.id = d.series_id
              WHERE d.code_number = ?1 AND d.code_notation = ?2 AND d.organ_fold = ?3
                AND d.direction = 'incoming' AND d.cancelled_at IS NULL
+               AND (?4 IS NULL OR d.document_date IS NULL OR substr(d.document_date, 1, 4) = ?4)
              ORDER BY d.rowid LIMIT 1"
         );
-        let found =
-            conn.query_row(&sql, params![code.number, code.notation, fold(&doc.organ_name)], map_row).optional()?;
+        let issued_year = doc.issued_date.map(|d| format!("{:04}", d.year()));
+        let found = conn
+            .query_row(&sql, params![code.number, code.notation, fold(&doc.organ_name), issued_year], map_row)
+            .optional()?;
         if let Some(earlier) = found {
             return Ok(Some(DuplicateOf { reason: DuplicateReason::SameCodeAndIssuer, earlier }));
         }

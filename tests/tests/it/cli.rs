@@ -94,6 +94,31 @@ fn incoming_registration_contract_and_duplicates() {
 }
 
 #[test]
+fn the_same_code_issued_in_another_year_is_another_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.sqlite3");
+    init(&db);
+    let add = |from: &str, issued: Option<&str>| {
+        let mut cmd = vanthu(&db, Some("2027-01-04T09:00:00+07:00"));
+        cmd.args(["incoming", "add", "--from", from, "--number", "01/BCH-CT", "--type", "Báo cáo"]);
+        cmd.args(["--subject", "Báo cáo đầu năm"]);
+        if let Some(issued) = issued {
+            cmd.args(["--issued", issued]);
+        }
+        cmd.output().unwrap()
+    };
+    assert!(add("Ban Chỉ huy quân sự huyện", Some("2026-01-05")).status.success());
+    // Senders number from 1 every January: last year's 01 and this year's 01 are different documents.
+    let this_year = add("Ban Chỉ huy quân sự huyện", Some("2027-01-02"));
+    assert!(this_year.status.success(), "{}", stderr(&this_year));
+    // Same year of issue, issuer written in capitals: the same document.
+    assert_eq!(add("BAN CHỈ HUY QUÂN SỰ HUYỆN", Some("2027-01-02")).status.code(), Some(3));
+    // Unknown date of issue: cannot tell, so warn.
+    assert_eq!(add("Ban Chỉ huy quân sự huyện", None).status.code(), Some(3));
+    assert_eq!(count(&db), 2);
+}
+
+#[test]
 fn outgoing_numbers_and_notations() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.sqlite3");
