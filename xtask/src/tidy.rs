@@ -221,6 +221,12 @@ pub fn all(root: &Path) -> Result<Vec<Outcome>> {
     let mut outcomes = vec![fmt(root)?];
     outcomes.extend(boundaries(root)?);
     outcomes.push(crate_docs(root)?);
+    // The desktop crate embeds the built front end (`tauri::generate_context!` reads `ui/dist` at
+    // compile time), so clippy on a clean clone needs it built first.
+    outcomes.push(match crate::desktop::build_ui(root) {
+        Ok(()) => Outcome::new("front end built (ui/dist)", Vec::new()),
+        Err(e) => Outcome::new("front end built (ui/dist)", vec![format!("{e:#}")]),
+    });
     outcomes.push(clippy(root)?);
     Ok(outcomes)
 }
