@@ -415,11 +415,8 @@ fn files_are_content_addressed_and_fixity_is_checked() {
         .unwrap();
     assert!(store.read(|c| check::run(c, store.files())).unwrap().ok());
     let path = store.files().path_of(&a.sha256);
-    let mut perms = std::fs::metadata(&path).unwrap().permissions();
-    assert!(perms.readonly(), "stored files are read-only");
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&path, perms).unwrap();
+    assert!(std::fs::metadata(&path).unwrap().permissions().readonly(), "stored files are read-only");
+    make_writable(&path);
     std::fs::write(&path, b"%PDF-1.4 two").unwrap();
     let report = store.read(|c| check::run(c, store.files())).unwrap();
     assert_eq!(report.files.len(), 1);
@@ -480,10 +477,7 @@ fn backup_verifies_and_restore_refuses_a_damaged_backup() {
     let damaged = dir.path().join("backup-damaged");
     copy_dir(&dest, &damaged);
     let f = damaged.join(&manifest.files[0].path);
-    let mut perms = std::fs::metadata(&f).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&f, perms).unwrap();
+    make_writable(&f);
     std::fs::write(&f, b"%PDF-1.4 tampered").unwrap();
     assert!(matches!(backup::restore(&damaged, &db), Err(StoreError::BackupInvalid(_))));
     let store = Store::open(&db).unwrap();
@@ -501,6 +495,13 @@ fn backup_verifies_and_restore_refuses_a_damaged_backup() {
         Some(1)
     );
     assert!(store.read(|c| check::run(c, store.files())).unwrap().ok());
+}
+
+fn make_writable(path: &Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -7,19 +7,7 @@ use std::process::Output;
 use rusqlite::Connection;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::support::{run_json, vanthu};
-
-fn init(db: &Path) -> serde_json::Value {
-    run_json(vanthu(db, None).args([
-        "init",
-        "--org-id",
-        "000.00.00.H24",
-        "--org-name",
-        "Ủy ban nhân dân tỉnh Lào Cai",
-        "--org-abbr",
-        "UBND",
-    ]))
-}
+use crate::support::{init_register as init, make_writable, run_json, vanthu};
 
 fn pdf(dir: &Path, name: &str) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -304,10 +292,7 @@ fn tampering_with_the_audit_log_or_a_stored_file_is_found_by_check() {
         .unwrap()
         .unwrap()
         .path();
-    let mut perms = std::fs::metadata(&stored).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&stored, perms).unwrap();
+    make_writable(&stored);
     std::fs::write(&stored, b"%PDF-1.4 altered").unwrap();
     let out = vanthu(&db, None).arg("check").output().unwrap();
     assert_eq!(out.status.code(), Some(4));

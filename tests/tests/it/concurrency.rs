@@ -2,22 +2,9 @@
 //! process — get distinct consecutive numbers, or a clear "busy" that the caller retries. Never a duplicate.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::Arc;
 
-use crate::support::{run_json, vanthu};
-
-fn init(db: &Path) {
-    run_json(vanthu(db, None).args([
-        "init",
-        "--org-id",
-        "000.00.00.H24",
-        "--org-name",
-        "Ủy ban nhân dân tỉnh Lào Cai",
-        "--org-abbr",
-        "UBND",
-    ]));
-}
+use crate::support::{init_register as init, run_json, vanthu};
 
 #[test]
 fn two_processes_registering_at_once_never_share_a_number() {

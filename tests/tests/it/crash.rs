@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 
-use crate::support::{run_json, vanthu};
+use crate::support::{init_register, run_json, vanthu};
 
 const KILLED_RUNS: usize = 220;
 
@@ -15,15 +15,7 @@ const KILLED_RUNS: usize = 220;
 fn registrations_killed_at_random_moments_leave_the_register_whole() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.sqlite3");
-    run_json(vanthu(&db, None).args([
-        "init",
-        "--org-id",
-        "000.00.00.H24",
-        "--org-name",
-        "Ủy ban nhân dân tỉnh Lào Cai",
-        "--org-abbr",
-        "UBND",
-    ]));
+    init_register(&db);
 
     let add = |i: usize| {
         let file = dir.path().join(format!("scan-{i}.pdf"));
@@ -70,43 +62,9 @@ fn registrations_killed_at_random_moments_leave_the_register_whole() {
     eprintln!("crash test: {killed} killed, {finished} finished before the kill (window {window_us} µs)");
     assert!(killed >= 100, "most runs must really be killed mid-way (killed {killed})");
 
-    let conn = Connection::open(&db).unwrap();
-    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(integrity, "ok");
-    let numbers: Vec<i64> = conn
-        .prepare("SELECT number FROM document WHERE direction = 'incoming' ORDER BY number")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let n = numbers.len() as i64;
-    assert_eq!(numbers, (1..=n).collect::<Vec<_>>(), "committed numbers are exactly 1..N");
-    let last: i64 =
-        conn.query_row("SELECT last_number FROM series WHERE series_key = 'den'", [], |r| r.get(0)).unwrap();
-    assert_eq!(last, n, "the series counter matches the committed registrations");
-    let orphans: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM document d LEFT JOIN audit_log a ON a.seq = d.audit_seq
-             WHERE a.seq IS NULL OR a.entity_id != d.id",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(orphans, 0, "every number has its audit entry");
-    let without_file: i64 = conn
-        .query_row("SELECT count(*) FROM document d WHERE NOT EXISTS (SELECT 1 FROM document_file f WHERE f.document_rowid = d.rowid)", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(without_file, 0, "every record has its file");
-    for (id, number) in &reported {
-        let stored: i64 = conn.query_row("SELECT number FROM document WHERE id = ?1", [id], |r| r.get(0)).unwrap();
-        assert_eq!(stored, *number, "a registration the clerk saw is kept with its number");
-    }
-    drop(conn);
+    let n = assert_register_whole(&db, &reported);
 
-    // The whole check (audit chain, continuity, fixity) passes, and numbering carries on at N + 1.
-    let check = run_json(vanthu(&db, None).arg("check"));
-    assert_eq!(check["ok"], true, "{check}");
+    // Numbering carries on at N + 1.
     let next = run_json(&mut add(9999));
     assert_eq!(next["arrival_number"].as_i64().unwrap(), n + 1);
 }
@@ -117,15 +75,7 @@ fn registrations_killed_at_random_moments_leave_the_register_whole() {
 fn a_busy_writer_killed_mid_registration_leaves_the_register_whole() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("register.sqlite3");
-    run_json(vanthu(&db, None).args([
-        "init",
-        "--org-id",
-        "000.00.00.H24",
-        "--org-name",
-        "UBND tỉnh Lào Cai",
-        "--org-abbr",
-        "UBND",
-    ]));
+    init_register(&db);
     let files = dir.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -153,25 +103,55 @@ fn a_busy_writer_killed_mid_registration_leaves_the_register_whole() {
             }
         }
     }
-    let conn = Connection::open(&db).unwrap();
+    let n = assert_register_whole(&db, &seen);
+    eprintln!("busy writer: 40 kills, {n} registrations committed, {} seen by the caller", seen.len());
+    assert!(n >= 200, "enough registrations ran to make the kills meaningful ({n})");
+}
+
+/// After the kills: the database is sound; the incoming numbers are exactly 1..N with the series counter
+/// at N; every number has its record, its file and its audit entry; every registration the caller saw
+/// (`seen`: id and number) is there with its number; and `vanthu check` passes. Returns N.
+fn assert_register_whole(db: &std::path::Path, seen: &[(String, i64)]) -> i64 {
+    let conn = Connection::open(db).unwrap();
     let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
     let numbers: Vec<i64> = conn
-        .prepare("SELECT number FROM document ORDER BY number")
+        .prepare("SELECT number FROM document WHERE direction = 'incoming' ORDER BY number")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     let n = numbers.len() as i64;
-    eprintln!("busy writer: 40 kills, {n} registrations committed, {} seen by the caller", seen.len());
-    assert!(n >= 200, "enough registrations ran to make the kills meaningful ({n})");
-    assert_eq!(numbers, (1..=n).collect::<Vec<_>>(), "exactly 1..N");
-    for (id, number) in &seen {
+    assert_eq!(numbers, (1..=n).collect::<Vec<_>>(), "committed numbers are exactly 1..N");
+    let last: i64 =
+        conn.query_row("SELECT last_number FROM series WHERE series_key = 'den'", [], |r| r.get(0)).unwrap();
+    assert_eq!(last, n, "the series counter matches the committed registrations");
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM document d LEFT JOIN audit_log a ON a.seq = d.audit_seq
+             WHERE a.seq IS NULL OR a.entity_id != d.id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(orphans, 0, "every number has its audit entry");
+    let without_file: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM document d
+             WHERE NOT EXISTS (SELECT 1 FROM document_file f WHERE f.document_rowid = d.rowid)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(without_file, 0, "every record has its file");
+    for (id, number) in seen {
         let stored: i64 = conn.query_row("SELECT number FROM document WHERE id = ?1", [id], |r| r.get(0)).unwrap();
-        assert_eq!(stored, *number);
+        assert_eq!(stored, *number, "a registration the caller saw is kept with its number");
     }
     drop(conn);
-    let check = run_json(vanthu(&db, None).arg("check"));
+    // The whole check: audit chain, continuity, fixity.
+    let check = run_json(vanthu(db, None).arg("check"));
     assert_eq!(check["ok"], true, "{check}");
+    n
 }

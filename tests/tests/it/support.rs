@@ -59,3 +59,25 @@ pub fn assert_success(out: &Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Creates the register at `db` for the organisation of the examples (UBND tỉnh Lào Cai) with
+/// `vanthu init`, and returns its JSON answer.
+pub fn init_register(db: &Path) -> serde_json::Value {
+    run_json(vanthu(db, None).args([
+        "init",
+        "--org-id",
+        "000.00.00.H24",
+        "--org-name",
+        "Ủy ban nhân dân tỉnh Lào Cai",
+        "--org-abbr",
+        "UBND",
+    ]))
+}
+
+/// Makes a read-only stored file writable again, as someone tampering with it would.
+pub fn make_writable(path: &Path) {
+    let mut perms = std::fs::metadata(path).expect("the file exists").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).expect("permissions can be changed");
+}
