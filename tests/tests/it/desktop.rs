@@ -101,15 +101,7 @@ fn register_rows_show_and_search_folds_diacritics() {
     std::fs::write(&scan, minimal_pdf()).expect("the scan is written");
 
     // The register, as the CLI writes it.
-    support::run_json(support::vanthu(&db, Some(NOW)).args([
-        "init",
-        "--org-id",
-        "000.00.00.H24",
-        "--org-name",
-        "Ủy ban nhân dân tỉnh Lào Cai",
-        "--org-abbr",
-        "UBND",
-    ]));
+    support::init_register(&db);
     let mut incoming = Vec::new();
     for case in &INCOMING {
         let out = support::run_json(
