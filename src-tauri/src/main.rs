@@ -17,7 +17,9 @@ mod dto;
 mod startup;
 
 fn main() {
-    let settings = startup::Settings::from_env_and_args(std::env::args_os().skip(1));
+    let mut args = std::env::args_os();
+    args.next(); // the program's own name
+    let settings = startup::Settings::from_env_and_args(args);
     let desk = startup::open(&settings);
     if let Err(e) = &desk {
         eprintln!("vanthu-desktop: the register could not be opened: {} ({})", e.message, e.code);

@@ -33,7 +33,9 @@ const USAGE: &str = "usage: cargo xtask <command>
                    launch; ARGS go to vanthu-bench (--quick: 20,000 documents; --regenerate; --no-check)";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = std::env::args();
+    args.next(); // the program's own name
+    let args: Vec<String> = args.collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -268,25 +270,12 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     }
 
     println!();
-    println!("Vanthu benchmarks: register of {} documents at {}", thousands(documents), db.display());
+    println!("Vanthu benchmarks: register of {documents} documents at {}", db.display());
     println!("{}", table(&rows));
     if !launch_ok {
         bail!("the desktop launch could not be measured");
     }
     Ok(())
-}
-
-/// 1000000 → "1,000,000".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn table(rows: &[BenchRow]) -> String {

@@ -92,7 +92,9 @@ fn target_dir() -> PathBuf {
 }
 
 fn main() -> Result<()> {
-    let o = parse(std::env::args().skip(1))?;
+    let mut args = std::env::args();
+    args.next(); // the program's own name
+    let o = parse(args)?;
     let db =
         o.db.clone()
             .unwrap_or_else(|| target_dir().join("bench").join(format!("register-{}.sqlite3", label(o.documents))));

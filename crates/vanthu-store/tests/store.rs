@@ -29,34 +29,42 @@ fn new_store(dir: &Path) -> Store {
 }
 
 fn incoming(store: &Store, at: OffsetDateTime, subject: &str) -> register::RegisterRow {
-    let doc = IncomingDraft {
+    let draft = IncomingDraft {
         organ_name: "Sở Thông tin và Truyền thông".into(),
         type_name: "Tờ trình".into(),
         subject: subject.into(),
         ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    };
     let id = format!(
         "in-{}",
         Sha256::digest(format!("{at}{subject}")).iter().take(8).map(|b| format!("{b:02x}")).collect::<String>()
     );
+    register_draft(store, &id, at, &draft, &[], true)
+}
+
+/// Registers an incoming draft with its files in one transaction.
+fn register_draft(
+    store: &Store,
+    id: &str,
+    at: OffsetDateTime,
+    draft: &IncomingDraft,
+    files: &[register::Attachment],
+    allow_duplicate: bool,
+) -> register::RegisterRow {
+    let doc = draft.validate().unwrap();
     store
         .write(|tx| {
             register::register_incoming(
                 tx,
-                &NewIncoming {
-                    id: &id,
-                    at,
-                    actor: "test",
-                    doc: &doc,
-                    register_deadline: None,
-                    files: &[],
-                    allow_duplicate: true,
-                },
+                &NewIncoming { id, at, actor: "test", doc: &doc, register_deadline: None, files, allow_duplicate },
             )
         })
         .unwrap()
+}
+
+/// A stored file attached as the document's main PDF.
+fn main_pdf(file: &vanthu_store::files::StoredFile, name: &str) -> register::Attachment {
+    register::Attachment { file: file.clone(), name: name.into(), media_type: "application/pdf".into(), main: true }
 }
 
 fn outgoing(store: &Store, at: OffsetDateTime, ty: &str, legal: bool, id: &str) -> register::RegisterRow {
@@ -382,37 +390,15 @@ fn files_are_content_addressed_and_fixity_is_checked() {
     let again = store.files().put_bytes(b"%PDF-1.4 one").unwrap();
     assert_eq!(a, again, "the same bytes are stored once");
     assert_eq!(a.sha256, hex(&Sha256::digest(b"%PDF-1.4 one")));
-    let doc = IncomingDraft {
+    let draft = IncomingDraft {
         organ_name: "Sở Tài chính".into(),
         type_name: "Công văn".into(),
         subject: "Có tệp".into(),
         urgency: Some(Urgency::Khan),
         ..Default::default()
-    }
-    .validate()
-    .unwrap();
-    let files = [register::Attachment {
-        file: a.clone(),
-        name: "văn bản.pdf".into(),
-        media_type: "application/pdf".into(),
-        main: true,
-    }];
-    store
-        .write(|tx| {
-            register::register_incoming(
-                tx,
-                &NewIncoming {
-                    id: "with-file",
-                    at: datetime!(2026-02-01 09:00 +7),
-                    actor: "t",
-                    doc: &doc,
-                    register_deadline: None,
-                    files: &files,
-                    allow_duplicate: false,
-                },
-            )
-        })
-        .unwrap();
+    };
+    let at = datetime!(2026-02-01 09:00 +7);
+    register_draft(&store, "with-file", at, &draft, &[main_pdf(&a, "văn bản.pdf")], false);
     assert!(store.read(|c| check::run(c, store.files())).unwrap().ok());
     let path = store.files().path_of(&a.sha256);
     assert!(std::fs::metadata(&path).unwrap().permissions().readonly(), "stored files are read-only");
@@ -431,36 +417,13 @@ fn backup_verifies_and_restore_refuses_a_damaged_backup() {
     let dir = tempfile::tempdir().unwrap();
     let store = new_store(dir.path());
     let file = store.files().put_bytes(b"%PDF-1.4 archived").unwrap();
-    let doc = IncomingDraft {
+    let draft = IncomingDraft {
         organ_name: "Sở Nội vụ".into(),
         type_name: "Công văn".into(),
         subject: "Sao lưu".into(),
         ..Default::default()
-    }
-    .validate()
-    .unwrap();
-    let files = [register::Attachment {
-        file: file.clone(),
-        name: "a.pdf".into(),
-        media_type: "application/pdf".into(),
-        main: true,
-    }];
-    store
-        .write(|tx| {
-            register::register_incoming(
-                tx,
-                &NewIncoming {
-                    id: "b1",
-                    at: datetime!(2026-02-01 09:00 +7),
-                    actor: "t",
-                    doc: &doc,
-                    register_deadline: None,
-                    files: &files,
-                    allow_duplicate: false,
-                },
-            )
-        })
-        .unwrap();
+    };
+    register_draft(&store, "b1", datetime!(2026-02-01 09:00 +7), &draft, &[main_pdf(&file, "a.pdf")], false);
     let dest = dir.path().join("backup-1");
     let manifest = backup::backup(&store, &dest, "2026-02-01T10:00:00+07:00").unwrap();
     assert_eq!(manifest.documents, 1);

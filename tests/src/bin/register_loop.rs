@@ -7,7 +7,8 @@
 use std::io::Write;
 
 fn main() {
-    let mut args = std::env::args_os().skip(1);
+    let mut args = std::env::args_os();
+    args.next(); // the program's own name
     let db = args.next().expect("DB path");
     let files = std::path::PathBuf::from(args.next().expect("file folder"));
     let desk = vanthu_app::Desk::open(&db, vanthu_app::Clock::System).unwrap().with_actor("crash-test");
