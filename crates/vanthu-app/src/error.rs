@@ -33,6 +33,20 @@ pub enum ErrorCode {
     CheckFailed,
     /// A file could not be read or written.
     Io,
+    /// The change conflicts with the register's state (a recalled document, a closed case file…).
+    Conflict,
+    /// Nobody is signed in: show the sign-in screen.
+    NotSignedIn,
+    /// The session ended after inactivity: show the sign-in screen, say why.
+    SessionExpired,
+    /// Wrong user name or password.
+    BadCredentials,
+    /// The account is locked (too many failures) or disabled.
+    Locked,
+    /// The user must change their password first.
+    PasswordChangeRequired,
+    /// The user's role does not allow this.
+    Forbidden,
     /// Anything else: a bug or an environment problem.
     Internal,
 }
@@ -81,6 +95,7 @@ impl From<StoreError> for ApiError {
             StoreError::BackupInvalid(_) => ErrorCode::BackupInvalid,
             StoreError::Io { .. } => ErrorCode::Io,
             StoreError::Duplicate(_) => ErrorCode::Duplicate,
+            StoreError::Conflict(_) => ErrorCode::Conflict,
             StoreError::Sqlite(_) | StoreError::Invalid(_) => ErrorCode::Internal,
         };
         let details = match &e {

@@ -10,27 +10,47 @@
 //! that each edge renders its own way.
 #![deny(missing_docs)]
 
+mod casefiles;
 mod error;
+mod find;
 mod intake;
+mod session;
+mod settings;
+mod work;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use vanthu_core::calendar::WorkingCalendar;
-use vanthu_core::document::{registration_rule, validate_organ_id};
+use vanthu_core::document::registration_rule;
 use vanthu_core::numbering::numbering_year;
 use vanthu_core::text::clean;
 use vanthu_store::register::{self, NewIncoming, NewOutgoing};
 use vanthu_store::{Store, audit, backup, check};
 
+pub use casefiles::{CaseFileDetail, CaseFileInput};
 pub use error::{ApiError, ApiResult, ErrorCode};
+pub use find::SavedSearchInput;
+pub use session::{Actor, NewAccountInput, SessionInfo};
+pub use settings::{BackupSchedule, CalendarSettings, FirstRun, NewUnit};
+pub use vanthu_core::access::{Permission, Role, SecurityPolicy};
 pub use vanthu_core::audit::AuditEntry;
+pub use vanthu_core::document::Recipient;
 pub use vanthu_core::document::{Channel, Direction, IncomingDraft, OutgoingDraft, Secrecy, Urgency};
+pub use vanthu_core::handling::HandlingStatus;
+pub use vanthu_store::accounts::{Account, AccountChange, Unit};
 pub use vanthu_store::audit::ChainReport;
 pub use vanthu_store::backup::{Manifest, Restored};
+pub use vanthu_store::casefiles::CaseFile;
 pub use vanthu_store::check::CheckReport;
+pub use vanthu_store::directory::Organ;
+pub use vanthu_store::handling::{Handler, HandlerRef, Handling, ProgressEntry};
+pub use vanthu_store::query::{
+    BackupRun, Dashboard, DeadlineItem, DeadlineKind, Filter, HandlerLoad, SavedSearch, StatusFilter,
+};
 pub use vanthu_store::register::{DocumentFile, DuplicateOf, Organisation, Page, RegisterRow};
+pub use work::AssignInput;
 
 /// Where "now" comes from. `Fixed` replaces the clock for tests and demos (`vanthu --now …`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +72,7 @@ impl Clock {
 }
 
 /// The organisation typed at first start.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOrganisation {
     /// Mã định danh, e.g. `000.00.00.H24`.
     pub org_id: String,
@@ -102,10 +122,27 @@ pub struct IncomingInput {
 /// An outgoing registration request.
 #[derive(Clone, Debug, Default)]
 pub struct OutgoingInput {
-    /// The metadata.
+    /// The metadata. When `delivery` is given, its names replace `draft.recipients`.
     pub draft: OutgoingDraft,
     /// Files to attach; the first is the document itself.
     pub files: Vec<PathBuf>,
+    /// Recipients in detail: internal units or external organisations, electronic or paper.
+    pub delivery: Vec<Recipient>,
+    /// The id of the incoming document it answers.
+    pub response_for: Option<String>,
+}
+
+/// The number an outgoing document would get now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OutgoingPreview {
+    /// "05/UBND-VP".
+    pub code: String,
+    /// "05".
+    pub number: String,
+    /// "UBND-VP".
+    pub notation: String,
+    /// The series it is numbered in, in words.
+    pub series: String,
 }
 
 /// The result of an incoming registration: the number given, and the whole row.
@@ -155,30 +192,45 @@ pub struct DocumentDetail {
     pub files: Vec<DocumentFile>,
     /// Every audit entry about it, oldest first.
     pub history: Vec<AuditEntry>,
+    /// Its handling (incoming, once assigned).
+    pub handling: Option<Handling>,
+    /// Recipients in detail (outgoing).
+    pub delivery: Vec<Recipient>,
+    /// The case files it is in.
+    pub case_files: Vec<CaseFile>,
+    /// The document it answers (outgoing).
+    pub answers: Option<RegisterRow>,
 }
 
 /// The register desk: the façade over one register.
 #[derive(Debug)]
 pub struct Desk {
     store: Store,
-    clock: Clock,
-    actor: String,
+    clock: Mutex<Clock>,
+    /// The acting name in open mode (no accounts): the system user, or `--user`.
+    os_actor: String,
+    session: Mutex<Option<session::ActiveSession>>,
 }
 
 impl Desk {
     /// Opens (creating and migrating if needed) the register at `db_path`.
     pub fn open(db_path: impl AsRef<Path>, clock: Clock) -> ApiResult<Desk> {
         let store = Store::open(db_path)?;
-        Ok(Desk { store, clock, actor: default_actor() })
+        Ok(Desk { store, clock: Mutex::new(clock), os_actor: default_actor(), session: Mutex::new(None) })
     }
 
-    /// Sets who acts (recorded in the audit log).
+    /// Sets who acts in open mode (a register without accounts; recorded in the audit log).
     pub fn with_actor(mut self, actor: impl Into<String>) -> Desk {
         let actor = clean(&actor.into());
         if !actor.is_empty() {
-            self.actor = actor;
+            self.os_actor = actor;
         }
         self
+    }
+
+    /// Replaces the clock (tests and demos move time forward with it).
+    pub fn set_clock(&self, clock: Clock) {
+        *self.clock.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = clock;
     }
 
     /// The default register: `register.sqlite3` in the platform data folder
@@ -196,7 +248,7 @@ impl Desk {
 
     /// The clock's current instant.
     pub fn now(&self) -> OffsetDateTime {
-        self.clock.now()
+        self.clock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).now()
     }
 
     /// The organisation, or `None` before first-start setup.
@@ -204,37 +256,26 @@ impl Desk {
         Ok(self.store.read(register::organisation)?)
     }
 
-    /// First-start setup: records the organisation whose register this is.
+    /// Records the organisation whose register this is, without accounts (open mode; the command
+    /// line's `vanthu init`). The desktop's first start uses [`Desk::setup`], which also creates the
+    /// units and the first administrator.
     pub fn init(&self, input: &NewOrganisation) -> ApiResult<Organisation> {
-        let org = Organisation {
-            org_id: validate_organ_id(&input.org_id)?,
-            name: clean(&input.name),
-            abbreviation: clean(&input.abbreviation),
-        };
-        if org.name.is_empty() {
-            return Err(ApiError::invalid("Thiếu tên cơ quan."));
-        }
-        if org.abbreviation.is_empty()
-            || org.abbreviation.chars().count() > 20
-            || org.abbreviation.contains(['/', ' ', '-'])
-        {
-            return Err(ApiError::invalid(
-                "Tên viết tắt của cơ quan phải có từ 1 đến 20 ký tự, không có dấu cách, \"/\" hay \"-\" (ví dụ UBND).",
-            ));
-        }
+        let actor = self.authorise(Permission::Settings)?;
+        let org = settings::check_organisation(input)?;
         let at = self.now();
-        self.store.write(|tx| register::init_organisation(tx, &org, at, &self.actor))?;
+        self.store.write(|tx| register::init_organisation(tx, &org, at, &actor.name))?;
         Ok(org)
     }
 
     /// Registers an incoming document: validates it, stores its files, gives it the next arrival number
     /// of the year and writes it with its audit entry, all or nothing.
     pub fn register_incoming(&self, input: &IncomingInput) -> ApiResult<IncomingRegistered> {
+        let actor = self.authorise(Permission::Register)?;
         let doc = input.draft.validate()?;
         let files = intake::store_files(self.store.files(), &input.files)?;
         let at = self.now();
         let year = numbering_year(at);
-        let calendar = WorkingCalendar::vietnam(year - 1..=year + 1);
+        let calendar = self.working_calendar(year)?;
         let deadline = calendar.registration_deadline(at, registration_rule(doc.urgency, doc.channel)).ok();
         let id = new_id();
         let row = self.store.write(|tx| {
@@ -243,7 +284,7 @@ impl Desk {
                 &NewIncoming {
                     id: &id,
                     at,
-                    actor: &self.actor,
+                    actor: &actor.name,
                     doc: &doc,
                     register_deadline: deadline,
                     files: &files,
@@ -263,12 +304,24 @@ impl Desk {
 
     /// Registers an outgoing document: gives it the next number of its series and its code notation.
     pub fn register_outgoing(&self, input: &OutgoingInput) -> ApiResult<OutgoingRegistered> {
-        let doc = input.draft.validate()?;
+        let actor = self.authorise(Permission::Register)?;
+        let (doc, delivery) = self.check_outgoing(input)?;
         let files = intake::store_files(self.store.files(), &input.files)?;
         let at = self.now();
         let id = new_id();
         let row = self.store.write(|tx| {
-            register::register_outgoing(tx, &NewOutgoing { id: &id, at, actor: &self.actor, doc: &doc, files: &files })
+            register::register_outgoing(
+                tx,
+                &NewOutgoing {
+                    id: &id,
+                    at,
+                    actor: &actor.name,
+                    doc: &doc,
+                    files: &files,
+                    response_for: input.response_for.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+                    delivery: &delivery,
+                },
+            )
         })?;
         Ok(OutgoingRegistered {
             id: row.id.clone(),
@@ -282,51 +335,122 @@ impl Desk {
         })
     }
 
+    fn check_outgoing(&self, input: &OutgoingInput) -> ApiResult<(vanthu_core::document::Outgoing, Vec<Recipient>)> {
+        let mut draft = input.draft.clone();
+        let delivery = input.delivery.iter().map(|r| r.validate(draft.secrecy)).collect::<Result<Vec<_>, _>>()?;
+        if !delivery.is_empty() {
+            draft.recipients = delivery.iter().map(|r| r.name.clone()).collect();
+        }
+        Ok((draft.validate()?, delivery))
+    }
+
+    /// What an outgoing document would be numbered if registered now: the number and notation are
+    /// previewed while the clerk fills the form and fixed only on save (another clerk may take it first).
+    pub fn preview_outgoing(&self, draft: &OutgoingDraft) -> ApiResult<OutgoingPreview> {
+        self.authorise(Permission::Register)?;
+        let doc = draft.validate()?;
+        let year = numbering_year(self.now());
+        let org = self
+            .store
+            .read(register::organisation)?
+            .ok_or_else(|| ApiError::from(vanthu_store::StoreError::NotInitialised))?;
+        let next = self.store.read(|c| register::peek_number(c, &doc.kind.series, year))?;
+        let number = vanthu_core::numbering::format_number(u32::try_from(next).unwrap_or(u32::MAX));
+        let notation = doc.kind.notation(&org.abbreviation, year);
+        Ok(OutgoingPreview { code: format!("{number}/{notation}"), number, notation, series: doc.kind.series.title() })
+    }
+
+    /// Recalls an issued outgoing document, with a reason: its record is frozen from then on.
+    pub fn recall(&self, id: &str, reason: &str) -> ApiResult<RegisterRow> {
+        let actor = self.authorise(Permission::Recall)?;
+        let reason = clean(reason);
+        if reason.is_empty() {
+            return Err(ApiError::invalid("Phải ghi lý do thu hồi."));
+        }
+        let at = self.now();
+        Ok(self.store.write(|tx| register::recall(tx, id.trim(), &reason, at, &actor.name))?)
+    }
+
     /// A page of a register, newest first.
     pub fn list(&self, q: &ListQuery) -> ApiResult<Page<RegisterRow>> {
+        self.authorise(Permission::ReadRegister)?;
         Ok(self.store.read(|c| register::list(c, q.direction, q.year, q.page, q.page_size))?)
     }
 
     /// Full-text search with Vietnamese folding, newest first.
     pub fn search(&self, q: &SearchQuery) -> ApiResult<Page<RegisterRow>> {
+        self.authorise(Permission::ReadRegister)?;
         Ok(self.store.read(|c| register::search(c, &q.text, q.direction, q.page, q.page_size))?)
     }
 
     /// One document with its files and history.
     pub fn show(&self, id: &str) -> ApiResult<DocumentDetail> {
+        self.authorise(Permission::ReadRegister)?;
         let id = id.trim();
         Ok(self.store.read(|c| {
             let document = register::get(c, id)?.ok_or_else(|| vanthu_store::StoreError::NotFound(id.to_owned()))?;
             let files = register::files_of(c, id)?;
             let history = audit::history(c, "document", id)?;
-            Ok(DocumentDetail { document, files, history })
+            let answers = match &document.response_for {
+                Some(other) => register::get(c, other)?,
+                None => None,
+            };
+            Ok(DocumentDetail {
+                files,
+                history,
+                handling: vanthu_store::handling::handling(c, id)?,
+                delivery: register::delivery_of(c, id)?,
+                case_files: vanthu_store::casefiles::of_document(c, id)?,
+                answers,
+                document,
+            })
         })?)
     }
 
     /// Cancels a registration, which keeps its number, with a reason.
     pub fn cancel(&self, id: &str, reason: &str) -> ApiResult<RegisterRow> {
+        let actor = self.authorise(Permission::Cancel)?;
         let reason = clean(reason);
         if reason.is_empty() {
             return Err(ApiError::invalid("Phải ghi lý do hủy."));
         }
         let at = self.now();
-        Ok(self.store.write(|tx| register::cancel(tx, id.trim(), &reason, at, &self.actor))?)
+        Ok(self.store.write(|tx| register::cancel(tx, id.trim(), &reason, at, &actor.name))?)
     }
 
     /// Verifies the audit chain.
     pub fn audit_verify(&self) -> ApiResult<ChainReport> {
+        self.authorise(Permission::Audit)?;
         Ok(self.store.read(audit::verify)?)
     }
 
     /// Every integrity check: database, audit chain, numbering continuity, file fixity.
     pub fn check(&self) -> ApiResult<CheckReport> {
+        self.authorise(Permission::Audit)?;
         Ok(self.store.read(|c| check::run(c, self.store.files()))?)
     }
 
-    /// Makes a verified backup in the folder `dest`.
+    /// Makes a verified backup in the folder `dest`, and records the attempt (success or failure).
     pub fn backup(&self, dest: &Path) -> ApiResult<Manifest> {
+        self.authorise(Permission::Backup)?;
+        self.backup_now(dest, false)
+    }
+
+    pub(crate) fn backup_now(&self, dest: &Path, scheduled: bool) -> ApiResult<Manifest> {
         let at = register::vietnam_rfc3339(self.now());
-        Ok(backup::backup(&self.store, dest, &at)?)
+        let result = backup::backup(&self.store, dest, &at);
+        let run = vanthu_store::query::BackupRun {
+            at: at.clone(),
+            folder: dest.display().to_string(),
+            scheduled,
+            ok: result.is_ok(),
+            message: match &result {
+                Ok(m) => format!("{} văn bản, {} tệp", m.documents, m.files.len()),
+                Err(e) => e.to_string(),
+            },
+        };
+        self.store.write(|tx| vanthu_store::query::record_backup(tx, &run))?;
+        Ok(result?)
     }
 
     /// Restores the register at `db_path` from the backup folder `from` (verified first). Call it with
@@ -334,6 +458,11 @@ impl Desk {
     pub fn restore(from: &Path, db_path: &Path) -> ApiResult<Restored> {
         Ok(backup::restore(from, db_path)?)
     }
+}
+
+/// RFC 3339 in Vietnam time, as stored.
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+    register::vietnam_rfc3339(at)
 }
 
 fn new_id() -> String {

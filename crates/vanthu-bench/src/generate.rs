@@ -205,7 +205,18 @@ pub fn generate(db: &Path, documents: u64, seed: u64) -> Result<Generated> {
                     }
                     Draft::Outgoing(draft) => {
                         let doc = draft.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
-                        register::register_outgoing(tx, &NewOutgoing { id: &id, at, actor, doc: &doc, files: &[] })?;
+                        register::register_outgoing(
+                            tx,
+                            &NewOutgoing {
+                                id: &id,
+                                at,
+                                actor,
+                                doc: &doc,
+                                files: &[],
+                                response_for: None,
+                                delivery: &[],
+                            },
+                        )?;
                     }
                 }
             }

@@ -195,7 +195,7 @@ fn measure(work: &Path, plan: &Plan, rows: &mut Vec<Row>) -> Result<()> {
                 desk.register_incoming(&IncomingInput { draft, files, allow_duplicate: false })?;
             }
             Draft::Outgoing(draft) => {
-                desk.register_outgoing(&OutgoingInput { draft, files })?;
+                desk.register_outgoing(&OutgoingInput { draft, files, ..Default::default() })?;
             }
         }
         Ok(started.elapsed())

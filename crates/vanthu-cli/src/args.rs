@@ -21,9 +21,14 @@ pub struct Cli {
     /// Replace the clock with this instant (RFC 3339, e.g. 2026-03-05T14:30:00+07:00).
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_time)]
     pub now: Option<OffsetDateTime>,
-    /// Who is acting (recorded in the audit log; default: the system user).
+    /// Who is acting: the account to sign in with (its password from `VANTHU_PASSWORD` or
+    /// `--password-stdin`). On a register without accounts, only the name recorded in the audit log
+    /// (default: the system user).
     #[arg(long, global = true, env = "VANTHU_USER", value_name = "NAME")]
     pub user: Option<String>,
+    /// Read the password of `--user` from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -347,6 +352,9 @@ pub struct OutgoingAdd {
     /// Ghi chú.
     #[arg(long)]
     pub note: Option<String>,
+    /// The id of the incoming document this one answers.
+    #[arg(long, value_name = "ID")]
+    pub answers: Option<String>,
 }
 
 impl OutgoingAdd {

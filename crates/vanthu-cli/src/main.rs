@@ -3,7 +3,8 @@
 //! and `--now TIME` (RFC 3339, replaces the clock).
 //!
 //! Exit codes: 0 success; 1 error; 2 usage; 3 a likely duplicate (nothing written; `--allow-duplicate`
-//! registers anyway); 4 a check found a problem; 5 the register is busy (retry).
+//! registers anyway); 4 a check found a problem; 5 the register is busy (retry); 6 access refused (not
+//! signed in, wrong password, locked account, or the role does not allow it).
 #![allow(clippy::print_stdout)]
 
 mod args;
@@ -40,6 +41,12 @@ fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::Duplicate => 3,
         ErrorCode::CheckFailed => 4,
         ErrorCode::Busy => 5,
+        ErrorCode::NotSignedIn
+        | ErrorCode::SessionExpired
+        | ErrorCode::BadCredentials
+        | ErrorCode::Locked
+        | ErrorCode::PasswordChangeRequired
+        | ErrorCode::Forbidden => 6,
         _ => 1,
     }
 }
@@ -64,7 +71,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut desk = Desk::open(&path, clock)?;
-    if let Some(user) = &cli.user {
+    if desk.has_accounts()? {
+        sign_in(&desk, &cli)?;
+    } else if let Some(user) = &cli.user {
         desk = desk.with_actor(user.clone());
     }
     match cli.command {
@@ -77,7 +86,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             out.incoming(&desk.register_incoming(&input)?);
         }
         Command::Outgoing(args::OutgoingCommand::Add(add)) => {
-            let input = OutgoingInput { files: add.files(), draft: add.draft() };
+            let input = OutgoingInput {
+                files: add.files(),
+                draft: add.draft(),
+                delivery: Vec::new(),
+                response_for: add.answers.clone(),
+            };
             out.outgoing(&desk.register_outgoing(&input)?);
         }
         Command::List { register, year, page, page_size } => {
@@ -113,6 +127,29 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Restore { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Signs in with `--user` and the password from `--password-stdin` or `VANTHU_PASSWORD`.
+fn sign_in(desk: &Desk, cli: &Cli) -> Result<(), ApiError> {
+    let user = cli.user.as_deref().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotSignedIn,
+            "Sổ này có tài khoản: hãy đăng nhập bằng --user TÊN và mật khẩu (VANTHU_PASSWORD hoặc --password-stdin).",
+        )
+    })?;
+    let password = if cli.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("Không đọc được mật khẩu: {e}.")))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        std::env::var("VANTHU_PASSWORD").map_err(|_| {
+            ApiError::new(ErrorCode::NotSignedIn, "Thiếu mật khẩu: đặt VANTHU_PASSWORD hoặc dùng --password-stdin.")
+        })?
+    };
+    desk.sign_in(user, &password)?;
+    Ok(())
 }
 
 fn direction_title(direction: Option<Direction>) -> &'static str {

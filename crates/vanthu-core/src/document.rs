@@ -207,6 +207,9 @@ pub enum DocumentError {
     /// Dates that contradict each other.
     #[error("{0}")]
     BadDate(&'static str),
+    /// A secret document addressed for electronic delivery.
+    #[error("Văn bản mật không được gửi qua mạng: hãy chọn gửi bản giấy cho mọi nơi nhận.")]
+    SecretElectronic,
 }
 
 fn required(value: &str, field: &'static str, max: usize) -> Result<String, DocumentError> {
@@ -549,5 +552,35 @@ mod tests {
         assert_eq!(registration_rule(Some(Urgency::Khan), Channel::Paper), RegistrationRule::Immediately);
         assert_eq!(registration_rule(None, Channel::Electronic), RegistrationRule::WithinWorkingHours(2));
         assert_eq!(registration_rule(None, Channel::Paper), RegistrationRule::SameOrNextWorkingDay);
+    }
+}
+
+/// A recipient of an outgoing document (nơi nhận): a unit of ours or an external organisation,
+/// reached through the exchange or on paper.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// A unit of the organisation (internal) rather than another organisation.
+    pub internal: bool,
+    /// Mã định danh of an external organisation, when known.
+    pub organ_id: Option<String>,
+    /// Name (NFC).
+    pub name: String,
+    /// Electronic (through the exchange) or paper.
+    pub channel: Channel,
+}
+
+impl Recipient {
+    /// Checks a recipient: a name, a valid organisation id when given, and no electronic delivery of
+    /// a secret document (secret documents never leave the device, domain.md glossary).
+    pub fn validate(&self, secrecy: Option<Secrecy>) -> Result<Recipient, DocumentError> {
+        let name = required(&self.name, "nơi nhận", MAX_FIELD_CHARS)?;
+        let organ_id = match self.organ_id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => Some(validate_organ_id(id)?),
+            _ => None,
+        };
+        if secrecy.is_some() && self.channel == Channel::Electronic {
+            return Err(DocumentError::SecretElectronic);
+        }
+        Ok(Recipient { internal: self.internal, organ_id, name, channel: self.channel })
     }
 }

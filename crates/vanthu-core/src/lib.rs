@@ -10,9 +10,11 @@
 //! `vanthu-app`); they call in here for the rules.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod document;
+pub mod handling;
 pub mod numbering;
 pub mod text;
 

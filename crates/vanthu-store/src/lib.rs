@@ -10,10 +10,15 @@
 //! the UI (that is `vanthu-app`). Time and ids come in as arguments. It is the only crate that speaks SQL.
 #![deny(missing_docs)]
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod casefiles;
 pub mod check;
+pub mod directory;
 pub mod files;
+pub mod handling;
+pub mod query;
 pub mod register;
 pub mod schema;
 pub mod search;
@@ -96,6 +101,10 @@ pub enum StoreError {
     /// Data in the database that this version cannot read.
     #[error("dữ liệu không hợp lệ trong cơ sở dữ liệu: {0}")]
     Invalid(String),
+    /// The change conflicts with the register's state (a recalled document, a closed case file, a
+    /// name already taken); the message says which, in Vietnamese.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl StoreError {

@@ -16,8 +16,9 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use vanthu_core::VIETNAM_OFFSET;
 use vanthu_core::document::{
-    Channel, Direction, DocumentCode, Incoming, Outgoing, Secrecy, Urgency, exchange_document_id,
+    Channel, Direction, DocumentCode, Incoming, Outgoing, Recipient, Secrecy, Urgency, exchange_document_id,
 };
+use vanthu_core::handling::HandlingStatus;
 use vanthu_core::numbering::{SeriesKey, format_number, numbering_year};
 use vanthu_core::text::fold;
 
@@ -104,6 +105,20 @@ pub struct RegisterRow {
     pub note: Option<String>,
     /// Exchange-form document id.
     pub exchange_id: Option<String>,
+    /// The id of the incoming document this outgoing one answers (ResponseFor).
+    pub response_for: Option<String>,
+    /// Whether the (outgoing) document was recalled; a recalled record is frozen.
+    pub recalled: bool,
+    /// When.
+    pub recalled_at: Option<String>,
+    /// Why.
+    pub recall_reason: Option<String>,
+    /// Where its handling stands (incoming, once assigned).
+    pub handling_status: Option<HandlingStatus>,
+    /// The handling deadline (RFC 3339), once assigned.
+    pub handling_deadline: Option<String>,
+    /// The lead unit or person, once assigned.
+    pub lead: Option<String>,
 }
 
 /// A page of rows, newest first.
@@ -371,6 +386,8 @@ pub fn register_incoming(tx: &Transaction<'_>, new: &NewIncoming<'_>) -> Result<
         actor: new.actor,
         action: "incoming.register",
         files: new.files,
+        response_for: None,
+        delivery: &[],
     };
     write_row(tx, &row)
 }
@@ -388,6 +405,10 @@ pub struct NewOutgoing<'a> {
     pub doc: &'a Outgoing,
     /// Files, already in the file store.
     pub files: &'a [Attachment],
+    /// The incoming document it answers (ResponseFor), by id.
+    pub response_for: Option<&'a str>,
+    /// Recipients in detail (the names also go to `doc.recipients` for the register's "Nơi nhận").
+    pub delivery: &'a [Recipient],
 }
 
 /// Registers an outgoing document: draws its number from the series its kind belongs to, builds its
@@ -401,6 +422,17 @@ pub fn register_outgoing(tx: &Transaction<'_>, new: &NewOutgoing<'_>) -> Result<
     let code = DocumentCode { number: format_number(number_u32), notation: doc.kind.notation(&org.abbreviation, year) };
     let issued = new.at.to_offset(VIETNAM_OFFSET).date();
     let exchange_id = exchange_document_id(&org.org_id, issued, &code);
+    let response_for = match new.response_for {
+        Some(answered) => {
+            let rowid = rowid_of(tx, answered)?;
+            let answered_row = get_by_rowid(tx, rowid)?;
+            if answered_row.direction != Direction::Incoming {
+                return Err(StoreError::Conflict("văn bản được trả lời phải là văn bản đến".to_owned()));
+            }
+            Some(rowid)
+        }
+        None => None,
+    };
     let row = WriteRow {
         id: new.id,
         direction: Direction::Outgoing,
@@ -432,6 +464,8 @@ pub fn register_outgoing(tx: &Transaction<'_>, new: &NewOutgoing<'_>) -> Result<
         actor: new.actor,
         action: "outgoing.register",
         files: new.files,
+        response_for,
+        delivery: new.delivery,
     };
     write_row(tx, &row)
 }
@@ -467,6 +501,8 @@ struct WriteRow<'a> {
     actor: &'a str,
     action: &'a str,
     files: &'a [Attachment],
+    response_for: Option<i64>,
+    delivery: &'a [Recipient],
 }
 
 fn write_row(tx: &Transaction<'_>, w: &WriteRow<'_>) -> Result<RegisterRow> {
@@ -494,6 +530,8 @@ fn write_row(tx: &Transaction<'_>, w: &WriteRow<'_>) -> Result<RegisterRow> {
         "secrecy": w.secrecy.map(Secrecy::code),
         "due_date": w.due_date.map(date_text),
         "files": w.files.iter().map(|f| json!({"sha256": f.file.sha256, "name": f.name})).collect::<Vec<_>>(),
+        "response_for": w.response_for,
+        "delivery": w.delivery,
     });
     let audit_seq = audit::append(
         tx,
@@ -511,9 +549,9 @@ fn write_row(tx: &Transaction<'_>, w: &WriteRow<'_>) -> Result<RegisterRow> {
         "INSERT INTO document (id, direction, year, position, series_id, number, code_number, code_notation,
             registered_at, register_date, document_date, organ_id, organ_name, organ_fold, type_name, subject,
             signer, signer_position, recipients, handler, archive_holder, copies, page_amount, urgency, secrecy,
-            channel, due_date, register_deadline, note, exchange_id, audit_seq)
+            channel, due_date, register_deadline, note, exchange_id, audit_seq, response_for)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
         params![
             w.id,
             w.direction.as_str(),
@@ -546,9 +584,30 @@ fn write_row(tx: &Transaction<'_>, w: &WriteRow<'_>) -> Result<RegisterRow> {
             w.note,
             w.exchange_id,
             audit_seq,
+            w.response_for,
         ],
     )?;
     let rowid = tx.last_insert_rowid();
+    for (ordinal, r) in w.delivery.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO recipient (document_rowid, ordinal, kind, organ_id, name, channel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                rowid,
+                ordinal as i64,
+                if r.internal { "unit" } else { "organ" },
+                r.organ_id,
+                r.name,
+                r.channel.code()
+            ],
+        )?;
+        if !r.internal {
+            crate::directory::remember(tx, &r.name, r.organ_id.as_deref(), w.at)?;
+        }
+    }
+    if w.direction == Direction::Incoming {
+        crate::directory::remember(tx, w.organ_name, w.organ_id, w.at)?;
+    }
     for (ordinal, f) in w.files.iter().enumerate() {
         tx.execute(
             "INSERT INTO file (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4)
@@ -584,6 +643,12 @@ pub fn cancel(tx: &Transaction<'_>, id: &str, reason: &str, at: OffsetDateTime, 
     if before.cancelled {
         return Err(StoreError::AlreadyCancelled(id.to_owned()));
     }
+    if before.recalled {
+        return Err(StoreError::Conflict(format!(
+            "văn bản {} đã thu hồi: hồ sơ của nó không thay đổi được nữa",
+            before.code
+        )));
+    }
     let at = vietnam_rfc3339(at);
     audit::append(
         tx,
@@ -608,7 +673,12 @@ pub fn cancel(tx: &Transaction<'_>, id: &str, reason: &str, at: OffsetDateTime, 
 const COLUMNS: &str = "d.id, d.direction, d.year, s.series_key, d.position, d.number, d.code_number, d.code_notation,
     d.registered_at, d.register_date, d.document_date, d.organ_id, d.organ_name, d.type_name, d.subject, d.signer,
     d.recipients, d.handler, d.archive_holder, d.copies, d.urgency, d.secrecy, d.channel, d.due_date,
-    d.register_deadline, d.cancelled_at, d.cancel_reason, d.note, d.exchange_id";
+    d.register_deadline, d.cancelled_at, d.cancel_reason, d.note, d.exchange_id,
+    (SELECT r.id FROM document r WHERE r.rowid = d.response_for), d.recalled_at, d.recall_reason,
+    (SELECT h.status FROM handling h WHERE h.document_rowid = d.rowid),
+    (SELECT h.deadline FROM handling h WHERE h.document_rowid = d.rowid),
+    (SELECT coalesce(u.name, a.full_name) FROM handler x LEFT JOIN unit u ON u.id = x.unit_id
+        LEFT JOIN account a ON a.id = x.account_id WHERE x.document_rowid = d.rowid AND x.role = 'lead')";
 
 fn invalid(what: &str, value: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{what}: {value:?}").into())
@@ -632,6 +702,8 @@ fn map_row(r: &Row<'_>) -> rusqlite::Result<RegisterRow> {
     let secrecy: Option<String> = r.get(21)?;
     let channel: Option<String> = r.get(22)?;
     let cancelled_at: Option<String> = r.get(25)?;
+    let recalled_at: Option<String> = r.get(30)?;
+    let handling_status: Option<String> = r.get(32)?;
     Ok(RegisterRow {
         id: r.get(0)?,
         direction,
@@ -668,6 +740,16 @@ fn map_row(r: &Row<'_>) -> rusqlite::Result<RegisterRow> {
         cancel_reason: r.get(26)?,
         note: r.get(27)?,
         exchange_id: r.get(28)?,
+        response_for: r.get(29)?,
+        recalled: recalled_at.is_some(),
+        recalled_at,
+        recall_reason: r.get(31)?,
+        handling_status: handling_status
+            .as_deref()
+            .map(|s| HandlingStatus::parse(s).ok_or_else(|| invalid("handling status", s)))
+            .transpose()?,
+        handling_deadline: r.get(33)?,
+        lead: r.get(34)?,
     })
 }
 
@@ -771,4 +853,78 @@ pub fn search(
     let has_more = items.len() > page_size as usize;
     items.truncate(page_size as usize);
     Ok(Page { items, page, page_size, total: None, has_more })
+}
+
+/// The internal row id of a document, or [`StoreError::NotFound`].
+pub(crate) fn rowid_of(conn: &Connection, id: &str) -> Result<i64> {
+    conn.query_row("SELECT rowid FROM document WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(id.to_owned()))
+}
+
+/// Reads one row by internal row id (for the other modules of this crate).
+pub(crate) fn row_by_rowid(conn: &Connection, rowid: i64) -> Result<RegisterRow> {
+    get_by_rowid(conn, rowid)
+}
+
+/// The column list of [`RegisterRow`] over `document d JOIN series s`, for the other modules' queries.
+pub(crate) const ROW_COLUMNS: &str = COLUMNS;
+
+/// Maps a row selected with [`ROW_COLUMNS`].
+pub(crate) fn read_row(r: &Row<'_>) -> rusqlite::Result<RegisterRow> {
+    map_row(r)
+}
+
+/// Recalls (thu hồi) an issued outgoing document: the record is frozen from now on (a trigger refuses
+/// any later change), with the reason.
+pub fn recall(tx: &Transaction<'_>, id: &str, reason: &str, at: OffsetDateTime, actor: &str) -> Result<RegisterRow> {
+    let before = get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))?;
+    if before.direction != Direction::Outgoing {
+        return Err(StoreError::Conflict(
+            "chỉ thu hồi được văn bản đi; văn bản đến bị thu hồi thì hủy đăng ký".to_owned(),
+        ));
+    }
+    if before.recalled {
+        return Err(StoreError::Conflict(format!("văn bản {} đã được thu hồi trước đó", before.code)));
+    }
+    if before.cancelled {
+        return Err(StoreError::AlreadyCancelled(id.to_owned()));
+    }
+    let at = vietnam_rfc3339(at);
+    audit::append(
+        tx,
+        &NewAuditEntry {
+            at: &at,
+            actor,
+            action: "outgoing.recall",
+            entity: "document",
+            entity_id: id,
+            old: Some(json!({"recalled": false})),
+            new: Some(json!({"recalled": true, "recall_reason": reason, "recalled_at": at})),
+        },
+    )?;
+    tx.execute(
+        "UPDATE document SET recalled_at = ?2, recall_reason = ?3 WHERE id = ?1 AND recalled_at IS NULL",
+        params![id, at, reason],
+    )?;
+    get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))
+}
+
+/// The recipients of an outgoing document, in order.
+pub fn delivery_of(conn: &Connection, id: &str) -> Result<Vec<Recipient>> {
+    let rowid = rowid_of(conn, id)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, organ_id, name, channel FROM recipient WHERE document_rowid = ?1 ORDER BY ordinal",
+    )?;
+    let rows = stmt.query_map([rowid], |r| {
+        let kind: String = r.get(0)?;
+        let channel: String = r.get(3)?;
+        Ok(Recipient {
+            internal: kind == "unit",
+            organ_id: r.get(1)?,
+            name: r.get(2)?,
+            channel: Channel::parse(&channel).ok_or_else(|| invalid("channel", &channel))?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -1,12 +1,53 @@
 -- index audit_log_entity
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
 
+-- index case_file_document_by_document
+CREATE INDEX case_file_document_by_document ON case_file_document (document_rowid);
+
 -- index document_duplicate
 CREATE INDEX document_duplicate ON document (code_number, code_notation, organ_fold)
     WHERE direction = 'incoming';
 
 -- index document_exchange_id
 CREATE INDEX document_exchange_id ON document (exchange_id) WHERE exchange_id IS NOT NULL;
+
+-- index document_register_deadline
+CREATE INDEX document_register_deadline ON document (register_deadline) WHERE direction = 'incoming' AND cancelled_at IS NULL;
+
+-- index document_response_for
+CREATE INDEX document_response_for ON document (response_for) WHERE response_for IS NOT NULL;
+
+-- index handler_account
+CREATE INDEX handler_account ON handler (account_id) WHERE account_id IS NOT NULL;
+
+-- index handler_once
+CREATE UNIQUE INDEX handler_once ON handler (document_rowid, coalesce(unit_id, 0), coalesce(account_id, 0));
+
+-- index handler_unit
+CREATE INDEX handler_unit ON handler (unit_id) WHERE unit_id IS NOT NULL;
+
+-- index handling_open_deadline
+CREATE INDEX handling_open_deadline ON handling (deadline) WHERE status <> 'done';
+
+-- index progress_document
+CREATE INDEX progress_document ON progress (document_rowid, id);
+
+-- table account
+CREATE TABLE account (
+    id                    INTEGER PRIMARY KEY,
+    username              TEXT NOT NULL UNIQUE,
+    full_name             TEXT NOT NULL,
+    position              TEXT,                       -- chức vụ
+    role                  TEXT NOT NULL CHECK (role IN ('clerk', 'leader', 'specialist', 'admin')),
+    unit_id               INTEGER REFERENCES unit (id),
+    password_hash         TEXT NOT NULL,
+    must_change_password  INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+    failed_attempts       INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+    locked_until          TEXT,
+    active                INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at            TEXT NOT NULL,
+    password_changed_at   TEXT NOT NULL
+) STRICT;
 
 -- table audit_log
 CREATE TABLE audit_log (
@@ -21,6 +62,43 @@ CREATE TABLE audit_log (
     prev_hash  TEXT NOT NULL,
     hash       TEXT NOT NULL
 ) STRICT;
+
+-- table backup_run
+CREATE TABLE backup_run (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    folder     TEXT NOT NULL,
+    scheduled  INTEGER NOT NULL CHECK (scheduled IN (0, 1)),
+    ok         INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    message    TEXT NOT NULL
+) STRICT;
+
+-- table case_file
+CREATE TABLE case_file (
+    id           INTEGER PRIMARY KEY,
+    year         INTEGER NOT NULL,
+    notation     TEXT NOT NULL,                       -- số và ký hiệu hồ sơ, e.g. 01.TH
+    title        TEXT NOT NULL,
+    maintenance  TEXT NOT NULL,                       -- thời hạn bảo quản: "Vĩnh viễn", "10 năm"
+    rights       TEXT NOT NULL DEFAULT 'Hạn chế',
+    creator      TEXT NOT NULL,                       -- người lập hồ sơ
+    unit_id      INTEGER REFERENCES unit (id),
+    language     TEXT NOT NULL DEFAULT 'Tiếng Việt',
+    description  TEXT,
+    opened_at    TEXT NOT NULL,
+    closed_at    TEXT,
+    archive_due  TEXT,                                -- yyyy-mm-dd: due at the agency's archive
+    UNIQUE (year, notation)
+) STRICT;
+
+-- table case_file_document
+CREATE TABLE case_file_document (
+    case_file_id    INTEGER NOT NULL REFERENCES case_file (id),
+    document_rowid  INTEGER NOT NULL REFERENCES document (rowid),
+    added_at        TEXT NOT NULL,
+    added_by        TEXT NOT NULL,
+    PRIMARY KEY (case_file_id, document_rowid)
+) STRICT, WITHOUT ROWID;
 
 -- table document
 CREATE TABLE document (
@@ -57,7 +135,7 @@ CREATE TABLE document (
     exchange_id      TEXT,                           -- {OrganId},{yyyy/MM/dd},{number}/{notation}
     cancelled_at     TEXT,
     cancel_reason    TEXT,
-    audit_seq        INTEGER NOT NULL REFERENCES audit_log (seq),
+    audit_seq        INTEGER NOT NULL REFERENCES audit_log (seq), response_for INTEGER REFERENCES document (rowid), recalled_at TEXT, recall_reason TEXT,
     UNIQUE (series_id, number),
     UNIQUE (direction, year, position)
 ) STRICT;
@@ -89,6 +167,37 @@ CREATE TABLE file (
     stored_at   TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
+-- table handler
+CREATE TABLE handler (
+    document_rowid  INTEGER NOT NULL REFERENCES handling (document_rowid),
+    role            TEXT NOT NULL CHECK (role IN ('lead', 'co')),
+    unit_id         INTEGER REFERENCES unit (id),
+    account_id      INTEGER REFERENCES account (id),
+    CHECK ((unit_id IS NULL) <> (account_id IS NULL))
+) STRICT;
+
+-- table handling
+CREATE TABLE handling (
+    document_rowid  INTEGER PRIMARY KEY REFERENCES document (rowid),
+    status          TEXT NOT NULL CHECK (status IN ('assigned', 'in_progress', 'done')),
+    directions      TEXT,                             -- ý kiến chỉ đạo
+    deadline        TEXT,                             -- RFC 3339, +07:00
+    assigned_by     TEXT NOT NULL,
+    assigned_at     TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    done_at         TEXT
+) STRICT;
+
+-- table organ
+CREATE TABLE organ (
+    id            INTEGER PRIMARY KEY,
+    organ_id      TEXT,                               -- mã định danh, when known
+    name          TEXT NOT NULL,
+    name_fold     TEXT NOT NULL UNIQUE,               -- folded name: one entry per organisation
+    uses          INTEGER NOT NULL DEFAULT 0,
+    last_used_at  TEXT
+) STRICT;
+
 -- table organisation
 CREATE TABLE organisation (
     id            INTEGER PRIMARY KEY CHECK (id = 1),
@@ -98,6 +207,27 @@ CREATE TABLE organisation (
     created_at    TEXT NOT NULL
 ) STRICT;
 
+-- table progress
+CREATE TABLE progress (
+    id              INTEGER PRIMARY KEY,
+    document_rowid  INTEGER NOT NULL REFERENCES document (rowid),
+    at              TEXT NOT NULL,
+    actor           TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('assigned', 'in_progress', 'done')),
+    note            TEXT
+) STRICT;
+
+-- table recipient
+CREATE TABLE recipient (
+    document_rowid  INTEGER NOT NULL REFERENCES document (rowid),
+    ordinal         INTEGER NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('unit', 'organ')),
+    organ_id        TEXT,
+    name            TEXT NOT NULL,
+    channel         TEXT NOT NULL CHECK (channel IN ('electronic', 'paper')),
+    PRIMARY KEY (document_rowid, ordinal)
+) STRICT, WITHOUT ROWID;
+
 -- table register_book
 CREATE TABLE register_book (
     direction  TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
@@ -105,6 +235,16 @@ CREATE TABLE register_book (
     last_row   INTEGER NOT NULL DEFAULT 0 CHECK (last_row >= 0),
     PRIMARY KEY (direction, year)
 ) STRICT, WITHOUT ROWID;
+
+-- table saved_search
+CREATE TABLE saved_search (
+    id          INTEGER PRIMARY KEY,
+    owner       TEXT NOT NULL,                        -- user name
+    name        TEXT NOT NULL,
+    query       TEXT NOT NULL,                        -- JSON
+    created_at  TEXT NOT NULL,
+    UNIQUE (owner, name)
+) STRICT;
 
 -- table series
 CREATE TABLE series (
@@ -115,6 +255,20 @@ CREATE TABLE series (
     UNIQUE (series_key, year)
 ) STRICT;
 
+-- table setting
+CREATE TABLE setting (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- table unit
+CREATE TABLE unit (
+    id            INTEGER PRIMARY KEY,
+    abbreviation  TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+) STRICT;
+
 -- trigger audit_log_no_delete
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
@@ -123,4 +277,9 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
--- user_version 2
+-- trigger document_recalled_is_frozen
+CREATE TRIGGER document_recalled_is_frozen BEFORE UPDATE ON document
+WHEN OLD.recalled_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'document is recalled and frozen'); END;
+
+-- user_version 3

@@ -1,0 +1,652 @@
+//! The façade as the desktop and the CLI use it: accounts and sessions, the permission of every role
+//! for every use case, handling, case files, recall, filtered search, calendar settings.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use vanthu_app::{
+    AccountChange, ApiError, AssignInput, CalendarSettings, CaseFileInput, Channel, Clock, Desk, Direction, ErrorCode,
+    Filter, FirstRun, HandlerRef, HandlingStatus, IncomingDraft, IncomingInput, ListQuery, NewAccountInput,
+    NewOrganisation, NewUnit, OutgoingDraft, OutgoingInput, Recipient, Role, SavedSearchInput, SearchQuery,
+    StatusFilter, Urgency,
+};
+
+const START: OffsetDateTime = datetime!(2026-11-16 09:00 +7); // a Monday
+const ADMIN_PW: &str = "quantri2026";
+
+fn first_run() -> FirstRun {
+    FirstRun {
+        organisation: NewOrganisation {
+            org_id: "000.00.12.H24".into(),
+            name: "Ủy ban nhân dân xã Tả Phìn".into(),
+            abbreviation: "UBND".into(),
+        },
+        units: vec![
+            NewUnit { abbreviation: "VP".into(), name: "Văn phòng".into() },
+            NewUnit { abbreviation: "TC".into(), name: "Ban Tài chính".into() },
+        ],
+        admin: NewAccountInput {
+            username: "quantri".into(),
+            full_name: "Nguyễn Văn Quản".into(),
+            role: Some(Role::Admin),
+            password: ADMIN_PW.into(),
+            ..Default::default()
+        },
+    }
+}
+
+/// A register set up with an administrator (signed in) and one account per other role, each with a
+/// changed password `<name>2026x`.
+fn office(dir: &Path) -> Desk {
+    let desk = Desk::open(dir.join("register.sqlite3"), Clock::Fixed(START)).unwrap();
+    desk.setup(&first_run()).unwrap();
+    let vp = desk.units().unwrap().into_iter().find(|u| u.abbreviation == "VP").unwrap().id;
+    for (user, name, role) in [
+        ("vanthu", "Trần Thị Thư", Role::Clerk),
+        ("lanhdao", "Lê Văn Đạo", Role::Leader),
+        ("chuyenvien", "Phạm Thị Viên", Role::Specialist),
+        ("chuyenvien2", "Đỗ Văn Hai", Role::Specialist),
+    ] {
+        desk.create_account(&NewAccountInput {
+            username: user.into(),
+            full_name: name.into(),
+            role: Some(role),
+            unit_id: (user == "chuyenvien").then_some(vp),
+            password: "tamthoi123".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    for user in ["vanthu", "lanhdao", "chuyenvien", "chuyenvien2"] {
+        desk.sign_in(user, "tamthoi123").unwrap();
+        let err = desk.list(&list_incoming()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::PasswordChangeRequired, "{user}");
+        desk.change_password("tamthoi123", &format!("{user}2026x")).unwrap();
+    }
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    desk
+}
+
+fn as_user(desk: &Desk, user: &str) {
+    let pw = if user == "quantri" { ADMIN_PW.to_owned() } else { format!("{user}2026x") };
+    desk.sign_in(user, &pw).unwrap();
+}
+
+fn list_incoming() -> ListQuery {
+    ListQuery { direction: Direction::Incoming, year: None, page: 0, page_size: 50 }
+}
+
+fn incoming_draft(subject: &str) -> IncomingDraft {
+    IncomingDraft {
+        organ_name: "Sở Tài nguyên và Môi trường tỉnh Lào Cai".into(),
+        code: Some(format!("{}/STNMT-VP", NEXT_CODE.fetch_add(1, std::sync::atomic::Ordering::Relaxed))),
+        type_name: "Công văn".into(),
+        subject: subject.into(),
+        ..Default::default()
+    }
+}
+
+fn register_in(desk: &Desk, subject: &str) -> String {
+    desk.register_incoming(&IncomingInput { draft: incoming_draft(subject), ..Default::default() }).unwrap().id
+}
+
+fn outgoing_input(subject: &str) -> OutgoingInput {
+    OutgoingInput {
+        draft: OutgoingDraft {
+            type_name: "Công văn".into(),
+            drafting_unit: Some("VP".into()),
+            subject: subject.into(),
+            signer: "Lê Văn Đạo".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn account_id(desk: &Desk, user: &str) -> i64 {
+    as_user(desk, "quantri");
+    desk.accounts().unwrap().into_iter().find(|a| a.username == user).unwrap().id
+}
+
+fn code(r: Result<impl Sized, ApiError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) if e.code == ErrorCode::Forbidden => "forbidden",
+        Err(e) => panic!("unexpected error {:?}: {}", e.code, e.message),
+    }
+}
+
+/// Every use case, tried by every role: the rules hold in the façade, whatever the UI shows.
+#[test]
+fn every_role_can_do_exactly_its_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    let specialist = account_id(&desk, "chuyenvien");
+    as_user(&desk, "vanthu");
+    let doc = register_in(&desk, "Văn bản dùng chung cho phép thử");
+    as_user(&desk, "lanhdao");
+    desk.assign(
+        &doc,
+        &AssignInput { lead: HandlerRef::Account(specialist), co: vec![], deadline: None, directions: None },
+    )
+    .unwrap();
+
+    type Case<'a> = (&'a str, Box<dyn Fn(&Desk, usize) -> &'static str + 'a>);
+    let cases: Vec<Case> = vec![
+        ("list", Box::new(|d, _| code(d.list(&list_incoming())))),
+        (
+            "search",
+            Box::new(|d, _| {
+                code(d.search(&SearchQuery { text: "dung chung".into(), direction: None, page: 0, page_size: 10 }))
+            }),
+        ),
+        ("show", Box::new(|d, _| code(d.show(&doc)))),
+        ("dashboard", Box::new(|d, _| code(d.dashboard()))),
+        (
+            "register incoming",
+            Box::new(|d, i| {
+                code(d.register_incoming(&IncomingInput {
+                    draft: incoming_draft(&format!("Thử {i}")),
+                    ..Default::default()
+                }))
+            }),
+        ),
+        ("register outgoing", Box::new(|d, i| code(d.register_outgoing(&outgoing_input(&format!("Thử đi {i}")))))),
+        (
+            "cancel",
+            Box::new(|d, i| {
+                let id = {
+                    as_user(d, "vanthu");
+                    register_in(d, &format!("Để hủy {i}"))
+                };
+                as_user(d, ROLE_USERS[i]);
+                code(d.cancel(&id, "Đăng ký nhầm"))
+            }),
+        ),
+        (
+            "recall",
+            Box::new(|d, i| {
+                let id = {
+                    as_user(d, "vanthu");
+                    d.register_outgoing(&outgoing_input(&format!("Để thu hồi {i}"))).unwrap().id
+                };
+                as_user(d, ROLE_USERS[i]);
+                code(d.recall(&id, "Ban hành sai thể thức"))
+            }),
+        ),
+        (
+            "assign",
+            Box::new(|d, _| {
+                code(d.assign(
+                    &doc,
+                    &AssignInput {
+                        lead: HandlerRef::Account(specialist),
+                        co: vec![],
+                        deadline: None,
+                        directions: Some("Xử lý".into()),
+                    },
+                ))
+            }),
+        ),
+        (
+            "report progress",
+            Box::new(|d, _| code(d.report_progress(&doc, HandlingStatus::InProgress, Some("Đang xem")))),
+        ),
+        (
+            "open case file",
+            Box::new(|d, i| {
+                code(d.open_case_file(&CaseFileInput {
+                    notation: format!("0{i}.TH"),
+                    title: "Hồ sơ thử".into(),
+                    maintenance: "10 năm".into(),
+                    ..Default::default()
+                }))
+            }),
+        ),
+        (
+            "save search",
+            Box::new(|d, _| {
+                code(d.save_search(&SavedSearchInput {
+                    name: "Khẩn".into(),
+                    filter: Filter { any_urgent: true, ..Default::default() },
+                    columns: vec![],
+                }))
+            }),
+        ),
+        ("accounts", Box::new(|d, _| code(d.accounts()))),
+        (
+            "create account",
+            Box::new(|d, i| {
+                code(d.create_account(&NewAccountInput {
+                    username: format!("moi{i}"),
+                    full_name: "Người Mới".into(),
+                    role: Some(Role::Clerk),
+                    password: "matkhau123".into(),
+                    ..Default::default()
+                }))
+            }),
+        ),
+        (
+            "add unit",
+            Box::new(|d, i| code(d.add_unit(&NewUnit { abbreviation: format!("P{i}"), name: format!("Phòng {i}") }))),
+        ),
+        ("calendar", Box::new(|d, _| code(d.set_calendar_settings(&CalendarSettings::default())))),
+        ("backup", Box::new(|d, i| code(d.backup(&d.db_path().with_file_name(format!("backup-{i}")))))),
+        ("check", Box::new(|d, _| code(d.check()))),
+        ("audit verify", Box::new(|d, _| code(d.audit_verify()))),
+    ];
+    // Expected, written out per use case: clerk, leader, specialist, admin.
+    let expected: &[(&str, [&str; 4])] = &[
+        ("list", ["ok", "ok", "ok", "ok"]),
+        ("search", ["ok", "ok", "ok", "ok"]),
+        ("show", ["ok", "ok", "ok", "ok"]),
+        ("dashboard", ["ok", "ok", "ok", "ok"]),
+        ("register incoming", ["ok", "forbidden", "forbidden", "forbidden"]),
+        ("register outgoing", ["ok", "forbidden", "forbidden", "forbidden"]),
+        ("cancel", ["ok", "forbidden", "forbidden", "forbidden"]),
+        ("recall", ["ok", "forbidden", "forbidden", "forbidden"]),
+        ("assign", ["forbidden", "ok", "forbidden", "forbidden"]),
+        ("report progress", ["forbidden", "ok", "ok", "forbidden"]),
+        ("open case file", ["ok", "forbidden", "ok", "forbidden"]),
+        ("save search", ["ok", "ok", "ok", "ok"]),
+        ("accounts", ["forbidden", "forbidden", "forbidden", "ok"]),
+        ("create account", ["forbidden", "forbidden", "forbidden", "ok"]),
+        ("add unit", ["forbidden", "forbidden", "forbidden", "ok"]),
+        ("calendar", ["forbidden", "forbidden", "forbidden", "ok"]),
+        ("backup", ["forbidden", "forbidden", "forbidden", "ok"]),
+        ("check", ["forbidden", "forbidden", "forbidden", "ok"]),
+        ("audit verify", ["forbidden", "forbidden", "forbidden", "ok"]),
+    ];
+    for (name, expect) in expected {
+        let (_, case) = cases.iter().find(|(n, _)| n == name).unwrap();
+        for (i, user) in ROLE_USERS.iter().enumerate() {
+            as_user(&desk, user);
+            assert_eq!(case(&desk, i), expect[i], "{name} as {user}");
+        }
+    }
+}
+
+static NEXT_CODE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+const ROLE_USERS: [&str; 4] = ["vanthu", "lanhdao", "chuyenvien", "quantri"];
+
+#[test]
+fn sign_in_wrong_password_lockout_and_unlock() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    desk.sign_out().unwrap();
+    assert_eq!(desk.list(&list_incoming()).unwrap_err().code, ErrorCode::NotSignedIn);
+    let unknown = desk.sign_in("khongco", "gi-do-123").unwrap_err();
+    let wrong = desk.sign_in("vanthu", "sai-mat-khau-1").unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::BadCredentials);
+    assert_eq!(wrong.code, ErrorCode::BadCredentials);
+    assert!(wrong.message.contains("Còn 4 lần thử"), "{}", wrong.message);
+    for _ in 0..3 {
+        desk.sign_in("vanthu", "sai-mat-khau-1").unwrap_err();
+    }
+    let locked = desk.sign_in("vanthu", "sai-mat-khau-1").unwrap_err();
+    assert_eq!(locked.code, ErrorCode::Locked, "{}", locked.message);
+    assert!(locked.message.contains("09:15"), "locked until 09:15: {}", locked.message);
+    // Locked: even the right password is refused.
+    assert_eq!(desk.sign_in("vanthu", "vanthu2026x").unwrap_err().code, ErrorCode::Locked);
+    // After the lockout period it works again.
+    desk.set_clock(Clock::Fixed(START + Duration::minutes(16)));
+    desk.sign_in("vanthu", "vanthu2026x").unwrap();
+    // An administrator's reset unlocks at once and forces a change.
+    for _ in 0..5 {
+        desk.sign_in("lanhdao", "sai-mat-khau-1").unwrap_err();
+    }
+    let leader = account_id(&desk, "lanhdao");
+    desk.reset_password(leader, "tamthoi456").unwrap();
+    desk.sign_in("lanhdao", "tamthoi456").unwrap();
+    assert_eq!(desk.dashboard().unwrap_err().code, ErrorCode::PasswordChangeRequired);
+    assert_eq!(desk.change_password("tamthoi456", "ngan").unwrap_err().code, ErrorCode::InvalidInput);
+    desk.change_password("tamthoi456", "lanhdao2027y").unwrap();
+    desk.dashboard().unwrap();
+    // Every step is in the audit log, without any password.
+    as_user(&desk, "quantri");
+    let history = desk.audit_verify().unwrap();
+    assert!(history.error.is_none());
+    let db = rusqlite_dump(desk.db_path());
+    for action in ["account.sign_in_failed", "account.locked", "account.password_reset", "account.password_change"] {
+        assert!(db.contains(action), "{action} audited");
+    }
+    for secret in ["sai-mat-khau-1", "tamthoi456", "lanhdao2027y", "$argon2id"] {
+        assert!(!db.contains(secret), "{secret} must not be in the audit log");
+    }
+}
+
+/// The audit log's actions and values as text (read with the sqlite3 shell, not our code).
+fn rusqlite_dump(db: &Path) -> String {
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .arg("SELECT action, coalesce(old_json, ''), coalesce(new_json, '') FROM audit_log")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn an_idle_session_ends_and_an_administrator_cannot_demote_themself() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    as_user(&desk, "vanthu");
+    desk.set_clock(Clock::Fixed(START + Duration::minutes(14)));
+    desk.list(&list_incoming()).unwrap();
+    desk.set_clock(Clock::Fixed(START + Duration::minutes(28)));
+    desk.list(&list_incoming()).unwrap(); // 14 minutes since the last action
+    desk.set_clock(Clock::Fixed(START + Duration::minutes(44)));
+    let e = desk.list(&list_incoming()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::SessionExpired, "{}", e.message);
+    assert_eq!(desk.session_info().unwrap(), None);
+    assert!(rusqlite_dump(desk.db_path()).contains("account.idle_sign_out"));
+
+    as_user(&desk, "quantri");
+    let me = account_id(&desk, "quantri");
+    let demote = AccountChange {
+        full_name: "Nguyễn Văn Quản".into(),
+        position: None,
+        role: Role::Clerk,
+        unit_id: None,
+        active: true,
+    };
+    assert_eq!(desk.update_account(me, &demote).unwrap_err().code, ErrorCode::InvalidInput);
+    // Disabling an account ends its sessions.
+    let clerk = account_id(&desk, "vanthu");
+    desk.update_account(
+        clerk,
+        &AccountChange {
+            full_name: "Trần Thị Thư".into(),
+            position: None,
+            role: Role::Clerk,
+            unit_id: None,
+            active: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(desk.sign_in("vanthu", "vanthu2026x").unwrap_err().code, ErrorCode::Locked);
+}
+
+#[test]
+fn assignment_progress_reply_and_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    let specialist = account_id(&desk, "chuyenvien");
+    let finance = desk.units().unwrap().into_iter().find(|u| u.abbreviation == "TC").unwrap().id;
+    as_user(&desk, "vanthu");
+    let doc = desk
+        .register_incoming(&IncomingInput {
+            draft: IncomingDraft {
+                urgency: Some(Urgency::Khan),
+                ..incoming_draft("Báo cáo tình hình thiệt hại do mưa lũ")
+            },
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let other = register_in(&desk, "Giấy mời họp giao ban");
+    // The home screen: both arrived today, the urgent one stands out, both wait to be presented.
+    let home = desk.dashboard().unwrap();
+    assert_eq!(home.arrived_today.len(), 2);
+    assert_eq!(home.urgent_open.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), [doc.as_str()]);
+
+    as_user(&desk, "lanhdao");
+    let deadline = desk.suggest_deadline(2).unwrap();
+    assert_eq!(deadline, datetime!(2026-11-18 17:00 +7), "two working days after Monday");
+    let h = desk
+        .assign(
+            &doc,
+            &AssignInput {
+                lead: HandlerRef::Account(specialist),
+                co: vec![HandlerRef::Unit(finance)],
+                deadline: Some(deadline),
+                directions: Some("Giao chị Viên chủ trì, Ban Tài chính phối hợp".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(h.status, HandlingStatus::Assigned);
+    assert_eq!(
+        h.handlers.iter().map(|x| (x.lead, x.name.as_str())).collect::<Vec<_>>(),
+        [(true, "Phạm Thị Viên"), (false, "Ban Tài chính")]
+    );
+    let past = desk.assign(
+        &other,
+        &AssignInput {
+            lead: HandlerRef::Account(specialist),
+            co: vec![],
+            deadline: Some(START - Duration::hours(1)),
+            directions: None,
+        },
+    );
+    assert_eq!(past.unwrap_err().code, ErrorCode::InvalidInput);
+    desk.assign(
+        &other,
+        &AssignInput {
+            lead: HandlerRef::Unit(finance),
+            co: vec![],
+            deadline: Some(START + Duration::hours(3)),
+            directions: None,
+        },
+    )
+    .unwrap();
+
+    // Another specialist is not a handler of it.
+    as_user(&desk, "chuyenvien2");
+    assert_eq!(desk.report_progress(&doc, HandlingStatus::InProgress, None).unwrap_err().code, ErrorCode::Forbidden);
+    as_user(&desk, "chuyenvien");
+    desk.report_progress(&doc, HandlingStatus::InProgress, Some("Đã liên hệ các thôn")).unwrap();
+    // The specialist's home screen shows only what they lead.
+    let mine = desk.dashboard().unwrap();
+    assert_eq!(mine.per_handler.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Phạm Thị Viên"]);
+
+    // The office's home screen at 13:00: one deadline due today, none overdue; on Thursday, overdue.
+    desk.set_clock(Clock::Fixed(START + Duration::hours(4)));
+    as_user(&desk, "vanthu");
+    let home = desk.dashboard().unwrap();
+    assert_eq!(home.overdue.iter().map(|d| d.document.id.as_str()).collect::<Vec<_>>(), [other.as_str()]);
+    desk.set_clock(Clock::Fixed(datetime!(2026-11-19 08:00 +7)));
+    as_user(&desk, "vanthu");
+    let home = desk.dashboard().unwrap();
+    assert_eq!(home.overdue.len(), 2);
+    assert_eq!(
+        desk.find(&Filter { status: Some(StatusFilter::Overdue), ..Default::default() }, 0, 50).unwrap().items.len(),
+        2
+    );
+
+    // The reply, registered as an answer, shows on the incoming document; then it is done.
+    let reply = desk
+        .register_outgoing(&OutgoingInput {
+            response_for: Some(doc.clone()),
+            delivery: vec![Recipient {
+                internal: false,
+                organ_id: Some("000.00.00.H24".into()),
+                name: "Sở Tài nguyên và Môi trường tỉnh Lào Cai".into(),
+                channel: Channel::Electronic,
+            }],
+            ..outgoing_input("Báo cáo thiệt hại do mưa lũ")
+        })
+        .unwrap();
+    as_user(&desk, "chuyenvien");
+    desk.report_progress(&doc, HandlingStatus::Done, Some("Đã báo cáo")).unwrap();
+    let detail = desk.show(&doc).unwrap();
+    let handling = detail.handling.unwrap();
+    assert_eq!(handling.status, HandlingStatus::Done);
+    assert_eq!(handling.replies.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), [reply.code.as_str()]);
+    assert_eq!(
+        handling.progress.iter().map(|p| p.status).collect::<Vec<_>>(),
+        [HandlingStatus::Assigned, HandlingStatus::InProgress, HandlingStatus::Done]
+    );
+    let actions: Vec<&str> = detail.history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["incoming.register", "handling.assign", "handling.progress", "handling.progress"]);
+    let out = desk.show(&reply.id).unwrap();
+    assert_eq!(out.answers.unwrap().id, doc);
+    assert_eq!(out.delivery.len(), 1);
+    // The directory learned the issuer.
+    assert_eq!(desk.suggest_organs("tai nguyen", 5).unwrap()[0].name, "Sở Tài nguyên và Môi trường tỉnh Lào Cai");
+}
+
+#[test]
+fn case_files_recall_and_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    as_user(&desk, "vanthu");
+    let a = register_in(&desk, "Quyết định phê duyệt kế hoạch phòng chống thiên tai");
+    let b = register_in(&desk, "Đề án đường giao thông nông thôn Đà Nẵng");
+    let f1 = desk
+        .open_case_file(&CaseFileInput {
+            notation: "01.TH".into(),
+            title: "Phòng chống thiên tai 2026".into(),
+            maintenance: "Vĩnh viễn".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let f2 = desk
+        .open_case_file(&CaseFileInput {
+            notation: "02.GT".into(),
+            title: "Giao thông nông thôn".into(),
+            maintenance: "10 năm".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        desk.open_case_file(&CaseFileInput {
+            notation: "01.TH".into(),
+            title: "Trùng".into(),
+            maintenance: "5 năm".into(),
+            ..Default::default()
+        })
+        .unwrap_err()
+        .code,
+        ErrorCode::Conflict
+    );
+    desk.add_to_case_file(f1.id, &b).unwrap();
+    desk.add_to_case_file(f1.id, &a).unwrap();
+    desk.add_to_case_file(f2.id, &b).unwrap();
+    let detail = desk.case_file(f1.id).unwrap();
+    assert_eq!(
+        detail.documents.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        [a.as_str(), b.as_str()],
+        "chronological"
+    );
+    assert_eq!(desk.show(&b).unwrap().case_files.len(), 2, "one document, two case files, no copy");
+    let closed = desk.close_case_file(f1.id).unwrap();
+    assert_eq!(closed.archive_due.as_deref(), Some("2027-11-16"));
+    assert_eq!(desk.add_to_case_file(f1.id, &a).unwrap_err().code, ErrorCode::Conflict);
+    assert!(desk.case_files_due().unwrap().is_empty());
+    desk.set_clock(Clock::Fixed(datetime!(2027-10-20 09:00 +7)));
+    as_user(&desk, "vanthu");
+    assert_eq!(desk.case_files_due().unwrap().iter().map(|f| f.id).collect::<Vec<_>>(), [f1.id]);
+
+    // Recall freezes an outgoing record: no cancel, no change, even in SQL.
+    let out = desk.register_outgoing(&outgoing_input("Công văn gửi nhầm")).unwrap();
+    desk.recall(&out.id, "Gửi nhầm nơi nhận").unwrap();
+    assert_eq!(desk.cancel(&out.id, "thử").unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(desk.recall(&out.id, "lần hai").unwrap_err().code, ErrorCode::Conflict);
+    let sql = std::process::Command::new("sqlite3")
+        .arg(desk.db_path())
+        .arg(format!("UPDATE document SET subject = 'x' WHERE id = '{}'", out.id))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&sql.stderr).contains("recalled and frozen"));
+    assert!(
+        desk.find(&Filter { status: Some(StatusFilter::Recalled), ..Default::default() }, 0, 10).unwrap().items[0]
+            .recalled
+    );
+
+    // Filters: text without diacritics, register, date range.
+    let found = |f: Filter| desk.find(&f, 0, 50).unwrap().items.into_iter().map(|r| r.id).collect::<Vec<_>>().join(" ");
+    assert_eq!(found(Filter { text: Some("da nang".into()), ..Default::default() }), b);
+    assert_eq!(
+        found(Filter { text: Some("quyet dinh".into()), direction: Some(Direction::Incoming), ..Default::default() }),
+        a
+    );
+    assert_eq!(
+        found(Filter {
+            organ: Some("tai nguyen moi truong".into()),
+            type_name: Some("cong van".into()),
+            ..Default::default()
+        }),
+        format!("{b} {a}")
+    );
+    assert!(
+        found(Filter {
+            date_from: Some(time::macros::date!(2026 - 11 - 17)),
+            direction: Some(Direction::Incoming),
+            ..Default::default()
+        })
+        .is_empty()
+    );
+    assert_eq!(
+        desk.find(
+            &Filter {
+                date_from: Some(time::macros::date!(2026 - 11 - 17)),
+                date_to: Some(time::macros::date!(2026 - 11 - 01)),
+                ..Default::default()
+            },
+            0,
+            5
+        )
+        .unwrap_err()
+        .code,
+        ErrorCode::InvalidInput
+    );
+    let saved = desk
+        .save_search(&SavedSearchInput {
+            name: "Đà Nẵng".into(),
+            filter: Filter { text: Some("da nang".into()), ..Default::default() },
+            columns: vec!["code".into(), "subject".into()],
+        })
+        .unwrap();
+    assert_eq!(desk.saved_searches().unwrap(), [saved]);
+    as_user(&desk, "lanhdao");
+    assert!(desk.saved_searches().unwrap().is_empty(), "saved searches are per user");
+}
+
+#[test]
+fn the_configured_calendar_moves_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    // Tuesday 17 November declared a day off: two working days after Monday is Thursday.
+    desk.set_calendar_settings(&CalendarSettings { added_holidays: vec!["2026-11-17".into()], ..Default::default() })
+        .unwrap();
+    let bad = CalendarSettings { office_hours: vec![("14:00".into(), "11:00".into())], ..Default::default() };
+    assert_eq!(desk.set_calendar_settings(&bad).unwrap_err().code, ErrorCode::InvalidInput);
+    as_user(&desk, "lanhdao");
+    assert_eq!(desk.suggest_deadline(2).unwrap(), datetime!(2026-11-19 17:00 +7));
+    as_user(&desk, "vanthu");
+    // Registered Monday 09:00 on paper: due to be presented by the end of the next working day.
+    let r = desk
+        .register_incoming(&IncomingInput { draft: incoming_draft("Thông báo lịch nghỉ"), ..Default::default() })
+        .unwrap();
+    assert_eq!(r.register_deadline.as_deref(), Some("2026-11-18T17:00:00+07:00"));
+}
+
+#[test]
+fn a_register_without_accounts_stays_open_until_the_first_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path().join("r.sqlite3"), Clock::Fixed(START)).unwrap().with_actor("lan");
+    desk.init(&first_run().organisation).unwrap();
+    register_in(&desk, "Trước khi có tài khoản");
+    let e = desk.create_account(&NewAccountInput {
+        username: "vanthu".into(),
+        full_name: "A".into(),
+        role: Some(Role::Clerk),
+        password: "matkhau123".into(),
+        ..Default::default()
+    });
+    assert_eq!(e.unwrap_err().code, ErrorCode::InvalidInput, "the first account must be an administrator");
+    desk.create_account(&NewAccountInput {
+        username: "quantri".into(),
+        full_name: "Quản Trị".into(),
+        role: Some(Role::Admin),
+        password: ADMIN_PW.into(),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(desk.list(&list_incoming()).unwrap_err().code, ErrorCode::NotSignedIn);
+    desk.sign_in("quantri", ADMIN_PW).unwrap();
+    assert_eq!(desk.list(&list_incoming()).unwrap().items.len(), 1);
+}
