@@ -14,6 +14,7 @@ mod casefiles;
 mod error;
 mod find;
 mod intake;
+mod maintenance;
 mod session;
 mod settings;
 mod work;
@@ -32,6 +33,7 @@ use vanthu_store::{Store, audit, backup, check};
 pub use casefiles::{CaseFileDetail, CaseFileInput};
 pub use error::{ApiError, ApiResult, ErrorCode};
 pub use find::SavedSearchInput;
+pub use maintenance::BackupStatus;
 pub use session::{Actor, NewAccountInput, SessionInfo};
 pub use settings::{BackupSchedule, CalendarSettings, FirstRun, NewUnit};
 pub use vanthu_core::access::{Permission, Role, SecurityPolicy};
@@ -405,6 +407,21 @@ impl Desk {
                 document,
             })
         })?)
+    }
+
+    /// Where a stored file (by its SHA-256, from [`DocumentDetail::files`]) can be read: for a preview,
+    /// or to open it in the system's viewer. The file is read-only; never write to it.
+    pub fn stored_file(&self, sha256: &str) -> ApiResult<PathBuf> {
+        self.authorise(Permission::ReadRegister)?;
+        let sha = sha256.trim();
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ApiError::invalid("Mã tệp không hợp lệ."));
+        }
+        let path = self.store.files().path_of(&sha.to_ascii_lowercase());
+        if !path.is_file() {
+            return Err(ApiError::new(ErrorCode::NotFound, "Không tìm thấy tệp trong kho lưu trữ."));
+        }
+        Ok(path)
     }
 
     /// Cancels a registration, which keeps its number, with a reason.
