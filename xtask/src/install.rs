@@ -27,8 +27,11 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "xvfb",
     "webkit2gtk-driver",
     "imagemagick",
-    // Looking into a register by hand (and in bug reports).
+    // Looking into a register by hand (and in bug reports); the tests read it with the shell too.
     "sqlite3",
+    // Independent readers of the PDFs we write: pdftotext/pdfinfo (poppler), qpdf --check.
+    "poppler-utils",
+    "qpdf",
 ];
 
 /// The oldest Node.js major version the front end's tooling (Vite) runs on.

@@ -60,6 +60,11 @@ const BOUNDARIES: &[Boundary] = &[
         direct_only: false,
     },
     Boundary { krate: "vanthu-store", forbidden: &["tauri", "ureq", "reqwest", "hyper"], direct_only: false },
+    Boundary {
+        krate: "vanthu-report",
+        forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app"],
+        direct_only: false,
+    },
     Boundary { krate: "vanthu-app", forbidden: &["tauri", "clap"], direct_only: false },
     Boundary { krate: "vanthu-cli", forbidden: &["tauri"], direct_only: false },
     Boundary { krate: "vanthu-desktop", forbidden: &["vanthu-store", "rusqlite"], direct_only: true },

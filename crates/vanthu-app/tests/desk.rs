@@ -650,3 +650,159 @@ fn a_register_without_accounts_stays_open_until_the_first_administrator() {
     desk.sign_in("quantri", ADMIN_PW).unwrap();
     assert_eq!(desk.list(&list_incoming()).unwrap().items.len(), 1);
 }
+
+fn pdftotext(path: &Path) -> String {
+    let out = std::process::Command::new("pdftotext").args(["-layout"]).arg(path).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn registers_forms_case_files_and_results_print_with_the_system_mark() {
+    use vanthu_app::{Book, ExportFormat, RegisterPrint};
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    let specialist = account_id(&desk, "chuyenvien");
+    as_user(&desk, "vanthu");
+    let pdf = dir.path().join("cv.pdf");
+    let scanned = vanthu_report::Table {
+        title: "Văn bản gốc".into(),
+        columns: vec!["Nội dung".into()],
+        rows: vec![vec!["Trang một".into()]],
+        ..Default::default()
+    };
+    std::fs::write(&pdf, vanthu_report::table_pdf(&scanned).unwrap()).unwrap();
+    let doc = desk
+        .register_incoming(&IncomingInput {
+            draft: IncomingDraft {
+                urgency: Some(Urgency::HoaToc),
+                ..incoming_draft("Quyết định phê duyệt phương án phòng chống lũ quét")
+            },
+            files: vec![pdf],
+            ..Default::default()
+        })
+        .unwrap();
+    register_in(&desk, "Giấy mời dự hội nghị tổng kết");
+    let out = desk.register_outgoing(&outgoing_input("Báo cáo kết quả khắc phục hậu quả mưa lũ")).unwrap();
+
+    let book = |b| {
+        desk.print_register(&RegisterPrint {
+            book: b,
+            from: time::macros::date!(2026 - 01 - 01),
+            to: time::macros::date!(2026 - 12 - 31),
+            volume: None,
+        })
+    };
+    let incoming = book(Book::Incoming).unwrap();
+    assert_eq!(incoming.rows, 2);
+    assert!(incoming.path.starts_with(desk.exports_dir()));
+    let text = pdftotext(&incoming.path);
+    for needle in [
+        "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN",
+        "Năm",
+        "2026",
+        "Từ số 1 đến số 2",
+        "Ngày đến",
+        "Số đến",
+        "Tác giả",
+        "Ký nhận",
+        "phương án phòng chống lũ quét",
+        "Hỏa tốc",
+        "In từ hệ thống Vanthu bởi Trần Thị Thư (vanthu)",
+    ] {
+        assert!(text.contains(needle), "incoming book lacks {needle:?}:\n{text}");
+    }
+    let outgoing = pdftotext(&book(Book::Outgoing).unwrap().path);
+    assert!(outgoing.contains(&out.code) && outgoing.contains("Người ký"), "{outgoing}");
+    assert_eq!(
+        desk.print_register(&RegisterPrint {
+            book: Book::Incoming,
+            from: time::macros::date!(2026 - 12 - 01),
+            to: time::macros::date!(2027 - 01 - 31),
+            volume: None
+        })
+        .unwrap_err()
+        .code,
+        ErrorCode::InvalidInput
+    );
+
+    as_user(&desk, "lanhdao");
+    desk.assign(
+        &doc.id,
+        &AssignInput {
+            lead: HandlerRef::Account(specialist),
+            co: vec![],
+            deadline: Some(START + Duration::days(3)),
+            directions: Some("Khẩn trương triển khai".into()),
+        },
+    )
+    .unwrap();
+    let slip = pdftotext(&desk.print_handling_slip(&doc.id).unwrap().path);
+    for needle in ["PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN", "Khẩn trương triển khai", "Phạm Thị Viên"] {
+        assert!(slip.contains(needle), "slip lacks {needle:?}:\n{slip}");
+    }
+    let handling = pdftotext(&book(Book::Handling).unwrap().path);
+    assert!(handling.contains("Phạm Thị Viên (chủ") && handling.contains("Khẩn trương"), "{handling}");
+
+    as_user(&desk, "vanthu");
+    let file = desk
+        .open_case_file(&CaseFileInput {
+            notation: "05.PCLB".into(),
+            title: "Phòng chống lụt bão 2026".into(),
+            maintenance: "Vĩnh viễn".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    desk.add_to_case_file(file.id, &doc.id).unwrap();
+    desk.add_to_case_file(file.id, &out.id).unwrap();
+    let cf = desk.export_case_file(file.id, ExportFormat::Pdf).unwrap();
+    let text = pdftotext(&cf.path);
+    assert!(text.contains("Phòng chống lụt bão 2026") && text.contains("MỤC LỤC VĂN BẢN"), "{text}");
+    let xml = std::fs::read_to_string(desk.export_case_file(file.id, ExportFormat::Xml).unwrap().path).unwrap();
+    let first = xml.find("phương án phòng chống lũ quét").unwrap();
+    let second = xml.find("khắc phục hậu quả mưa lũ").unwrap();
+    assert!(first < second, "chronological order");
+    assert!(xml.contains("<ExportedBy>Trần Thị Thư (vanthu)</ExportedBy>"));
+
+    let filter = Filter { text: Some("phong chong".into()), ..Default::default() };
+    let xlsx = desk
+        .export_results(&filter, &["number".into(), "subject".into(), "urgency".into()], ExportFormat::Xlsx)
+        .unwrap();
+    assert_eq!(xlsx.rows, 1);
+    assert!(std::fs::read(&xlsx.path).unwrap().starts_with(b"PK"));
+    let results = pdftotext(&desk.export_results(&filter, &[], ExportFormat::Pdf).unwrap().path);
+    assert!(results.contains("KẾT QUẢ TÌM KIẾM") && results.contains("Từ khóa: \"phong chong\""), "{results}");
+    assert_eq!(
+        desk.export_results(&filter, &["password".into()], ExportFormat::Pdf).unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    as_user(&desk, "chuyenvien");
+    assert_eq!(book(Book::Incoming).unwrap_err().code, ErrorCode::Forbidden);
+}
+
+#[test]
+fn scheduled_backups_run_when_due_and_the_outcome_stays_visible() {
+    use vanthu_app::BackupSchedule;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    assert_eq!(desk.run_scheduled_backup().unwrap(), None, "no schedule yet");
+    let folder = dir.path().join("sao-luu");
+    desk.set_backup_schedule(&BackupSchedule { folder: Some(folder.display().to_string()), every_hours: 24 }).unwrap();
+    assert!(desk.run_scheduled_backup().unwrap().is_some(), "the first one is due at once");
+    assert_eq!(desk.run_scheduled_backup().unwrap(), None, "not due again yet");
+    desk.set_clock(Clock::Fixed(START + Duration::hours(25)));
+    assert!(desk.run_scheduled_backup().unwrap().is_some());
+    as_user(&desk, "vanthu");
+    let status = desk.backup_status().unwrap();
+    assert!(status.last_ok.as_ref().is_some_and(|r| r.ok && r.scheduled));
+    assert_eq!(status.next_due.as_deref(), Some("2026-11-18T10:00:00+07:00"));
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 2);
+    // A failed attempt is recorded and shown, the last success stays.
+    as_user(&desk, "quantri");
+    let blocked = dir.path().join("a-file");
+    std::fs::write(&blocked, "x").unwrap();
+    desk.backup(&blocked.join("inside")).unwrap_err();
+    let status = desk.backup_status().unwrap();
+    assert!(!status.last.unwrap().ok);
+    assert!(status.last_ok.unwrap().ok);
+}

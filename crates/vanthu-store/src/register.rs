@@ -928,3 +928,17 @@ pub fn delivery_of(conn: &Connection, id: &str) -> Result<Vec<Recipient>> {
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Every row of a register (direction) whose register date (arrival or issue) falls in
+/// `from..=to`, in register order: what a printed register book shows.
+pub fn range(conn: &Connection, direction: Direction, from: Date, to: Date) -> Result<Vec<RegisterRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM document d JOIN series s ON s.id = d.series_id
+         WHERE d.direction = ?1 AND d.year BETWEEN ?2 AND ?3 AND d.register_date BETWEEN ?4 AND ?5
+         ORDER BY d.year, d.position"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows =
+        stmt.query_map(params![direction.as_str(), from.year(), to.year(), date_text(from), date_text(to)], map_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
