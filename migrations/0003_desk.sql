@@ -98,6 +98,8 @@ ALTER TABLE document ADD COLUMN response_for INTEGER REFERENCES document (rowid)
 ALTER TABLE document ADD COLUMN recalled_at TEXT;
 ALTER TABLE document ADD COLUMN recall_reason TEXT;
 
+-- Day lists (arrived today), date-range printouts and filters read documents by register date.
+CREATE INDEX document_register_date ON document (direction, register_date);
 CREATE INDEX document_response_for ON document (response_for) WHERE response_for IS NOT NULL;
 CREATE INDEX document_register_deadline ON document (register_deadline) WHERE direction = 'incoming' AND cancelled_at IS NULL;
 

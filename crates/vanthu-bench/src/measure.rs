@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use vanthu_app::{Clock, Desk, Direction, IncomingInput, ListQuery, OutgoingInput, SearchQuery};
+use vanthu_app::{
+    Book, Clock, Desk, Direction, ExportFormat, Filter, IncomingInput, ListQuery, OutgoingInput, RegisterPrint,
+    SearchQuery,
+};
 
 use crate::corpus::{Corpus, Draft};
 use crate::generate;
@@ -305,6 +308,93 @@ fn measure(work: &Path, plan: &Plan, rows: &mut Vec<Row>) -> Result<()> {
     let started = Instant::now();
     desk.search(&SearchQuery { text: "quyet dinh".to_owned(), direction: None, page: 20, page_size: 50 })?;
     rows.push(Row::info("  search \"quyet dinh\", page 21", ms(started.elapsed())));
+
+    // The desk's other reads over the whole register: the home screen, filtered searches, a printed
+    // month of the incoming register, an exported result list.
+    let timed = |f: &dyn Fn() -> Result<String>| -> Result<(Duration, String)> {
+        let started = Instant::now();
+        let what = f()?;
+        Ok((started.elapsed(), what))
+    };
+    let mut samples = Vec::new();
+    for _ in 0..plan.search_repeats {
+        samples.push(timed(&|| Ok(desk.dashboard().map(|d| d.arrived_today.len().to_string())?))?.0);
+    }
+    let s = Samples::new(samples);
+    rows.push(Row::with_goal(
+        "home screen (arrived today, urgent, due, overdue, per handler)",
+        s.summary(),
+        50.0,
+        s.pct(95.0),
+    ));
+    let filters = [
+        (
+            "urgent incoming of the year",
+            Filter {
+                direction: Some(Direction::Incoming),
+                year: Some(today.year()),
+                any_urgent: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "\"ke hoach\" from an issuer, one quarter",
+            Filter {
+                text: Some("ke hoach".into()),
+                organ: Some("so tai chinh".into()),
+                date_from: today.replace_month(time::Month::January).ok(),
+                date_to: today.replace_month(time::Month::March).ok(),
+                ..Default::default()
+            },
+        ),
+        (
+            "type Quyết định, this year",
+            Filter { type_name: Some("quyet dinh".into()), year: Some(today.year()), ..Default::default() },
+        ),
+    ];
+    let mut all = Vec::new();
+    for (label, filter) in &filters {
+        let mut samples = Vec::new();
+        let mut shown = 0;
+        for _ in 0..plan.search_repeats {
+            let started = Instant::now();
+            shown = desk.find(filter, 0, 50)?.items.len();
+            samples.push(started.elapsed());
+        }
+        all.extend(samples.iter().copied());
+        let s = Samples::new(samples);
+        rows.push(Row::info(
+            format!("  filtered search: {label}"),
+            format!("p50 {} · max {} ({shown} rows)", ms(s.pct(50.0)), ms(s.max())),
+        ));
+    }
+    let s = Samples::new(all);
+    rows.push(Row::with_goal("filtered search, first page of 50", s.summary(), 50.0, s.pct(95.0)));
+    let month_start = today.replace_day(1).unwrap_or(today);
+    let (took, what) = timed(&|| {
+        let e =
+            desk.print_register(&RegisterPrint { book: Book::Incoming, from: month_start, to: today, volume: None })?;
+        let size = std::fs::metadata(&e.path).map(|m| m.len()).unwrap_or(0);
+        std::fs::remove_file(&e.path).ok();
+        Ok(format!("{} rows, {}", count(e.rows), self::size(size)))
+    })?;
+    rows.push(Row::info(
+        "print the incoming register, one month (PDF)",
+        format!("{} ({what})", human(took.as_secs_f64())),
+    ));
+    let (took, what) = timed(&|| {
+        let e = desk.export_results(
+            &Filter { text: Some("quyet dinh".into()), year: Some(today.year()), ..Default::default() },
+            &[],
+            ExportFormat::Xlsx,
+        )?;
+        std::fs::remove_file(&e.path).ok();
+        Ok(format!("{} rows", count(e.rows)))
+    })?;
+    rows.push(Row::info(
+        "export \"quyet dinh\" of the year to .xlsx",
+        format!("{} ({what})", human(took.as_secs_f64())),
+    ));
 
     if plan.check {
         let started = Instant::now();

@@ -11,6 +11,9 @@ CREATE INDEX document_duplicate ON document (code_number, code_notation, organ_f
 -- index document_exchange_id
 CREATE INDEX document_exchange_id ON document (exchange_id) WHERE exchange_id IS NOT NULL;
 
+-- index document_register_date
+CREATE INDEX document_register_date ON document (direction, register_date);
+
 -- index document_register_deadline
 CREATE INDEX document_register_deadline ON document (register_deadline) WHERE direction = 'incoming' AND cancelled_at IS NULL;
 
