@@ -36,7 +36,7 @@ pub use error::{ApiError, ApiResult, ErrorCode};
 pub use find::SavedSearchInput;
 pub use maintenance::BackupStatus;
 pub use reports::{Book, ExportFormat, Exported, RESULT_COLUMNS, RegisterPrint};
-pub use session::{Actor, NewAccountInput, SessionInfo};
+pub use session::{Actor, NewAccountInput, Person, SessionInfo};
 pub use settings::{BackupSchedule, CalendarSettings, FirstRun, NewUnit};
 pub use vanthu_core::access::{Permission, Role, SecurityPolicy};
 pub use vanthu_core::audit::AuditEntry;

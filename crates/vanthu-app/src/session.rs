@@ -45,6 +45,23 @@ pub struct SessionInfo {
     pub idle_minutes: u32,
 }
 
+/// A colleague, as the assignment form lists them (no security details).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Account id (for [`vanthu_store::handling::HandlerRef::Account`]).
+    pub id: i64,
+    /// Sign-in name.
+    pub username: String,
+    /// Họ và tên.
+    pub full_name: String,
+    /// Chức vụ.
+    pub position: Option<String>,
+    /// Role.
+    pub role: Role,
+    /// Unit.
+    pub unit_id: Option<i64>,
+}
+
 /// A new account typed by an administrator (or the first administrator at setup).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAccountInput {
@@ -280,6 +297,25 @@ impl Desk {
                 &actor,
             )
         })?)
+    }
+
+    /// The active colleagues who can be given a document to handle (anyone signed in may list them).
+    pub fn people(&self) -> ApiResult<Vec<Person>> {
+        self.authorise(Permission::ReadRegister)?;
+        Ok(self
+            .store
+            .read(accounts::list_accounts)?
+            .into_iter()
+            .filter(|a| a.active && a.role != Role::Admin)
+            .map(|a| Person {
+                id: a.id,
+                username: a.username,
+                full_name: a.full_name,
+                position: a.position,
+                role: a.role,
+                unit_id: a.unit_id,
+            })
+            .collect())
     }
 
     /// Every account (administrators).

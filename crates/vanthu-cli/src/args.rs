@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
-use vanthu_app::{Channel, Direction, IncomingDraft, OutgoingDraft, Secrecy, Urgency};
+use vanthu_app::{Channel, Direction, IncomingDraft, OutgoingDraft, Role, Secrecy, Urgency};
 
 /// Sổ đăng ký văn bản: the register of a Vietnamese records office.
 #[derive(Debug, Parser)]
@@ -97,6 +97,90 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// First-run setup: the organisation, its units and the first administrator (whose password is
+    /// read from VANTHU_NEW_PASSWORD). From then on every command needs --user and a password.
+    Setup {
+        /// Mã định danh, e.g. 000.00.00.H24.
+        #[arg(long)]
+        org_id: String,
+        /// Full name.
+        #[arg(long)]
+        org_name: String,
+        /// Abbreviation used in code notations, e.g. UBND.
+        #[arg(long)]
+        org_abbr: String,
+        /// A unit, as ABBR=Name (repeat), e.g. --unit "VP=Văn phòng".
+        #[arg(long = "unit", value_name = "ABBR=NAME")]
+        units: Vec<String>,
+        /// The administrator's user name.
+        #[arg(long)]
+        admin: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        admin_name: String,
+    },
+    /// Accounts (administrators).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Change the password of --user: the current one as for signing in, the new one from
+    /// VANTHU_NEW_PASSWORD.
+    Password,
+    /// Assign the handling of an incoming document (leaders): lead, co-handlers, deadline.
+    Assign {
+        /// The document's id.
+        id: String,
+        /// The lead: unit:ABBR or user:NAME.
+        #[arg(long, value_name = "unit:ABBR|user:NAME")]
+        lead: String,
+        /// A co-handler (repeat): unit:ABBR or user:NAME.
+        #[arg(long = "co", value_name = "unit:ABBR|user:NAME")]
+        co: Vec<String>,
+        /// Deadline: this many working days from today, at the end of office hours.
+        #[arg(long, conflicts_with = "deadline")]
+        days: Option<u32>,
+        /// Deadline as a time (RFC 3339).
+        #[arg(long, value_parser = parse_time)]
+        deadline: Option<OffsetDateTime>,
+        /// Ý kiến chỉ đạo.
+        #[arg(long)]
+        directions: Option<String>,
+    },
+    /// Report progress on a document one handles: in-progress or done.
+    Progress {
+        /// The document's id.
+        id: String,
+        /// The new status.
+        #[arg(long)]
+        status: ProgressArg,
+        /// What was done.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Recall an issued outgoing document (its record is frozen).
+    Recall {
+        /// The document's id.
+        id: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// The home screen: arrived today, urgent, due today, overdue, per handler.
+    Dashboard,
+    /// Print a register book (Decree 30 App. IV, with its cover) for a date range, as PDF.
+    Print {
+        /// Which book.
+        #[arg(long)]
+        book: BookArg,
+        /// First date.
+        #[arg(long, value_parser = parse_date)]
+        from: Date,
+        /// Last date (same year).
+        #[arg(long, value_parser = parse_date)]
+        to: Date,
+        /// Quyển số.
+        #[arg(long)]
+        volume: Option<u32>,
+    },
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -121,6 +205,76 @@ pub enum Command {
 pub enum AuditCommand {
     /// Verify the hash chain.
     Verify,
+}
+
+/// `vanthu user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its first password is read from VANTHU_NEW_PASSWORD and must be changed at
+    /// the first sign-in.
+    Add {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Họ và tên.
+        #[arg(long)]
+        full_name: String,
+        /// Role.
+        #[arg(long)]
+        role: RoleArg,
+        /// The unit's abbreviation.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Chức vụ.
+        #[arg(long)]
+        position: Option<String>,
+    },
+    /// Every account.
+    List,
+}
+
+/// A role.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    /// Văn thư.
+    Clerk,
+    /// Lãnh đạo.
+    Leader,
+    /// Chuyên viên.
+    Specialist,
+    /// Quản trị.
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Clerk => Role::Clerk,
+            RoleArg::Leader => Role::Leader,
+            RoleArg::Specialist => Role::Specialist,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+/// A progress status.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ProgressArg {
+    /// Đang giải quyết.
+    InProgress,
+    /// Đã giải quyết.
+    Done,
+}
+
+/// A register book.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum BookArg {
+    /// Sổ đăng ký văn bản đến.
+    Incoming,
+    /// Sổ đăng ký văn bản đi.
+    Outgoing,
+    /// Sổ theo dõi giải quyết văn bản đến.
+    Handling,
 }
 
 /// `vanthu incoming …`.

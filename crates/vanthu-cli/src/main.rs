@@ -16,10 +16,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use serde_json::json;
 use vanthu_app::{
-    ApiError, Clock, Desk, Direction, ErrorCode, IncomingInput, ListQuery, NewOrganisation, OutgoingInput, SearchQuery,
+    ApiError, AssignInput, Book, Clock, Desk, Direction, ErrorCode, FirstRun, HandlerRef, HandlingStatus,
+    IncomingInput, ListQuery, NewAccountInput, NewOrganisation, NewUnit, OutgoingInput, RegisterPrint, Role,
+    SearchQuery,
 };
 
-use args::{AuditCommand, Cli, Command, RegisterCommand};
+use args::{AuditCommand, BookArg, Cli, Command, ProgressArg, RegisterCommand, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -71,8 +73,9 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut desk = Desk::open(&path, clock)?;
+    let mut signed_in_with = None;
     if desk.has_accounts()? {
-        sign_in(&desk, &cli)?;
+        signed_in_with = Some(sign_in(&desk, &cli)?);
     } else if let Some(user) = &cli.user {
         desk = desk.with_actor(user.clone());
     }
@@ -122,6 +125,121 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 return Err(ApiError::new(ErrorCode::CheckFailed, render::check_summary(&report)));
             }
         }
+        Command::Setup { org_id, org_name, org_abbr, units, admin, admin_name } => {
+            let units = units
+                .iter()
+                .map(|u| {
+                    let (abbreviation, name) = u.split_once('=').ok_or_else(|| {
+                        ApiError::invalid(format!("Đơn vị \"{u}\" phải viết dạng VIẾT_TẮT=Tên (ví dụ VP=Văn phòng)."))
+                    })?;
+                    Ok(NewUnit { abbreviation: abbreviation.to_owned(), name: name.to_owned() })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            let setup = FirstRun {
+                organisation: NewOrganisation { org_id, name: org_name, abbreviation: org_abbr },
+                units,
+                admin: NewAccountInput {
+                    username: admin,
+                    full_name: admin_name,
+                    role: Some(Role::Admin),
+                    password: new_password()?,
+                    ..Default::default()
+                },
+            };
+            let org = desk.setup(&setup)?;
+            out.organisation(&org, desk.db_path());
+        }
+        Command::User(UserCommand::Add { username, full_name, role, unit, position }) => {
+            let unit_id = match unit {
+                Some(abbr) => Some(unit_id(&desk, &abbr)?),
+                None => None,
+            };
+            let account = desk.create_account(&NewAccountInput {
+                username,
+                full_name,
+                position,
+                role: Some(role.into()),
+                unit_id,
+                password: new_password()?,
+            })?;
+            out.value(&json!(account), &format!("Đã tạo tài khoản {} ({})", account.username, account.role.label()));
+        }
+        Command::Password => {
+            let current = signed_in_with
+                .as_deref()
+                .ok_or_else(|| ApiError::invalid("Sổ này chưa có tài khoản nào: không có mật khẩu để đổi."))?;
+            desk.change_password(current, &new_password()?)?;
+            out.value(&json!({ "changed": true }), "Đã đổi mật khẩu.");
+        }
+        Command::User(UserCommand::List) => {
+            let accounts = desk.accounts()?;
+            let text = accounts
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{:<16} {:<12} {}{}",
+                        a.username,
+                        a.role.label(),
+                        a.full_name,
+                        if a.active { "" } else { " (khóa)" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.value(&json!({ "accounts": accounts }), &text);
+        }
+        Command::Assign { id, lead, co, days, deadline, directions } => {
+            let deadline = match (days, deadline) {
+                (Some(n), _) => Some(desk.suggest_deadline(n)?),
+                (None, d) => d,
+            };
+            let input = AssignInput {
+                lead: handler_ref(&desk, &lead)?,
+                co: co.iter().map(|c| handler_ref(&desk, c)).collect::<Result<_, _>>()?,
+                deadline,
+                directions,
+            };
+            let handling = desk.assign(&id, &input)?;
+            out.value(
+                &json!(handling),
+                &format!(
+                    "Đã phân công: {}",
+                    handling.handlers.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        Command::Progress { id, status, note } => {
+            let status = match status {
+                ProgressArg::InProgress => HandlingStatus::InProgress,
+                ProgressArg::Done => HandlingStatus::Done,
+            };
+            let handling = desk.report_progress(&id, status, note.as_deref())?;
+            out.value(&json!(handling), &format!("Tiến độ: {}", handling.status.label()));
+        }
+        Command::Recall { id, reason } => {
+            let row = desk.recall(&id, &reason)?;
+            out.value(&json!(row), &format!("Đã thu hồi văn bản {}", row.code));
+        }
+        Command::Dashboard => {
+            let d = desk.dashboard()?;
+            let text = format!(
+                "Đến hôm nay: {} · Khẩn chưa xong: {} · Đến hạn hôm nay: {} · Quá hạn: {}",
+                d.arrived_today.len(),
+                d.urgent_open.len(),
+                d.due_today.len(),
+                d.overdue.len()
+            );
+            out.value(&json!(d), &text);
+        }
+        Command::Print { book, from, to, volume } => {
+            let book = match book {
+                BookArg::Incoming => Book::Incoming,
+                BookArg::Outgoing => Book::Outgoing,
+                BookArg::Handling => Book::Handling,
+            };
+            let e = desk.print_register(&RegisterPrint { book, from, to, volume })?;
+            out.value(&json!(e), &format!("Đã in {} dòng vào {}", e.rows, e.path.display()));
+        }
         Command::Backup { to } => out.backup(&desk.backup(&to)?, &to),
         // Handled above, before the register is opened.
         Command::Restore { .. } => {}
@@ -129,8 +247,37 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The new password of `setup` and `user add`, from `VANTHU_NEW_PASSWORD`.
+fn new_password() -> Result<String, ApiError> {
+    std::env::var("VANTHU_NEW_PASSWORD")
+        .map_err(|_| ApiError::invalid("Đặt mật khẩu của tài khoản mới trong biến môi trường VANTHU_NEW_PASSWORD."))
+}
+
+fn unit_id(desk: &Desk, abbreviation: &str) -> Result<i64, ApiError> {
+    desk.units()?
+        .into_iter()
+        .find(|u| u.abbreviation.eq_ignore_ascii_case(abbreviation.trim()))
+        .map(|u| u.id)
+        .ok_or_else(|| ApiError::invalid(format!("Không có đơn vị viết tắt \"{abbreviation}\".")))
+}
+
+/// `unit:ABBR` or `user:NAME`.
+fn handler_ref(desk: &Desk, text: &str) -> Result<HandlerRef, ApiError> {
+    match text.split_once(':') {
+        Some(("unit", abbr)) => Ok(HandlerRef::Unit(unit_id(desk, abbr)?)),
+        Some(("user", name)) => desk
+            .people()?
+            .into_iter()
+            .find(|a| a.username == name.trim().to_ascii_lowercase())
+            .map(|a| HandlerRef::Account(a.id))
+            .ok_or_else(|| ApiError::invalid(format!("Không có tài khoản \"{name}\"."))),
+        _ => Err(ApiError::invalid(format!("\"{text}\": viết unit:VIẾT_TẮT hoặc user:TÊN_ĐĂNG_NHẬP."))),
+    }
+}
+
 /// Signs in with `--user` and the password from `--password-stdin` or `VANTHU_PASSWORD`.
-fn sign_in(desk: &Desk, cli: &Cli) -> Result<(), ApiError> {
+/// Returns the password it signed in with (`vanthu password` needs it as the current one).
+fn sign_in(desk: &Desk, cli: &Cli) -> Result<String, ApiError> {
     let user = cli.user.as_deref().ok_or_else(|| {
         ApiError::new(
             ErrorCode::NotSignedIn,
@@ -149,7 +296,7 @@ fn sign_in(desk: &Desk, cli: &Cli) -> Result<(), ApiError> {
         })?
     };
     desk.sign_in(user, &password)?;
-    Ok(())
+    Ok(password)
 }
 
 fn direction_title(direction: Option<Direction>) -> &'static str {

@@ -326,3 +326,114 @@ fn a_damaged_backup_is_refused_and_a_newer_database_too() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("phiên bản 999"), "{}", stderr(&out));
 }
+
+/// A register set up with accounts is closed: every command signs in, the role decides, and the
+/// leader's assignment and the specialist's progress reach the printed handling register.
+#[test]
+fn accounts_close_the_register_and_roles_decide() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.sqlite3");
+    let now = "2026-11-16T09:00:00+07:00";
+    let as_user = |user: &str, password: &str| {
+        let mut cmd = vanthu(&db, Some(now));
+        cmd.args(["--user", user]).env("VANTHU_PASSWORD", password);
+        cmd
+    };
+    run_json(
+        vanthu(&db, Some(now))
+            .args([
+                "setup",
+                "--org-id",
+                "000.00.12.H24",
+                "--org-name",
+                "Ủy ban nhân dân xã Tả Phìn",
+                "--org-abbr",
+                "UBND",
+            ])
+            .args([
+                "--unit",
+                "VP=Văn phòng",
+                "--unit",
+                "TC=Ban Tài chính",
+                "--admin",
+                "quantri",
+                "--admin-name",
+                "Nguyễn Văn Quản",
+            ])
+            .env("VANTHU_NEW_PASSWORD", "quantri2026"),
+    );
+    // Nobody signed in: refused with exit 6, nothing shown.
+    let out = vanthu(&db, Some(now)).args(["list", "incoming"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--user"), "{}", stderr(&out));
+    let out = as_user("quantri", "sai-mat-khau-9").args(["list", "incoming"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(stderr(&out).contains("Còn 4 lần thử"), "{}", stderr(&out));
+    for (user, role, unit) in
+        [("vanthu", "clerk", None), ("lanhdao", "leader", None), ("chuyenvien", "specialist", Some("VP"))]
+    {
+        let mut cmd = as_user("quantri", "quantri2026");
+        cmd.args(["user", "add", "--username", user, "--full-name", &format!("Người {user}"), "--role", role]);
+        if let Some(u) = unit {
+            cmd.args(["--unit", u]);
+        }
+        run_json(cmd.env("VANTHU_NEW_PASSWORD", "tamthoi123"));
+        // The first password must be changed before any work.
+        let out = as_user(user, "tamthoi123").args(["list", "incoming"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+        run_json(as_user(user, "tamthoi123").arg("password").env("VANTHU_NEW_PASSWORD", format!("{user}2026x")));
+    }
+    let file = pdf(dir.path(), "cv.pdf");
+    let registered = run_json(
+        as_user("vanthu", "vanthu2026x")
+            .args(["incoming", "add", "--from", "Sở Tài chính", "--number", "45/BC-STC", "--type", "Báo cáo"])
+            .args(["--subject", "Tình hình thực hiện dự toán ngân sách quý III", "--file"])
+            .arg(&file),
+    );
+    let id = registered["id"].as_str().unwrap().to_owned();
+    // A clerk cannot assign, a leader cannot register.
+    let out = as_user("vanthu", "vanthu2026x").args(["assign", &id, "--lead", "user:chuyenvien"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(stderr(&out).contains("Chỉ lãnh đạo"), "{}", stderr(&out));
+    let out = as_user("lanhdao", "lanhdao2026x")
+        .args(["incoming", "add", "--from", "A", "--type", "Công văn", "--subject", "B", "--file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let handling = run_json(
+        as_user("lanhdao", "lanhdao2026x")
+            .args(["assign", &id, "--lead", "user:chuyenvien", "--co", "unit:TC", "--days", "3"])
+            .args(["--directions", "Tổng hợp, báo cáo trước thứ Năm"]),
+    );
+    assert_eq!(handling["deadline"], "2026-11-19T17:00:00+07:00");
+    run_json(as_user("chuyenvien", "chuyenvien2026x").args([
+        "progress",
+        &id,
+        "--status",
+        "done",
+        "--note",
+        "Đã báo cáo",
+    ]));
+    let printed = run_json(as_user("vanthu", "vanthu2026x").args([
+        "print",
+        "--book",
+        "handling",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+    ]));
+    let pdf_path = printed["path"].as_str().unwrap();
+    let text = std::process::Command::new("pdftotext").args(["-layout", pdf_path, "-"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    for needle in [
+        "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN",
+        "45/BC-STC",
+        "Người chuyenvien",
+        "Đã giải quyết",
+        "In từ hệ thống Vanthu",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the printed register:\n{text}");
+    }
+}
