@@ -53,7 +53,7 @@ pub use vanthu_store::handling::{Handler, HandlerRef, Handling, ProgressEntry};
 pub use vanthu_store::query::{
     BackupRun, Dashboard, DeadlineItem, DeadlineKind, Filter, HandlerLoad, SavedSearch, StatusFilter,
 };
-pub use vanthu_store::register::{DocumentFile, DuplicateOf, Organisation, Page, RegisterRow};
+pub use vanthu_store::register::{DocumentFile, DuplicateOf, Organisation, Page, RegisterRow, SeriesState};
 pub use work::AssignInput;
 
 /// Where "now" comes from. `Fixed` replaces the clock for tests and demos (`vanthu --now …`).
@@ -362,6 +362,13 @@ impl Desk {
         let number = vanthu_core::numbering::format_number(u32::try_from(next).unwrap_or(u32::MAX));
         let notation = doc.kind.notation(&org.abbreviation, year);
         Ok(OutgoingPreview { code: format!("{number}/{notation}"), number, notation, series: doc.kind.series.title() })
+    }
+
+    /// The register series of a year with their last numbers (incoming, administrative, each legal
+    /// type, secret, copies, advisory bodies: domain.md §3).
+    pub fn series(&self, year: i32) -> ApiResult<Vec<SeriesState>> {
+        self.authorise(Permission::ReadRegister)?;
+        Ok(self.store.read(|c| register::series_of_year(c, year))?)
     }
 
     /// Recalls an issued outgoing document, with a reason: its record is frozen from then on.

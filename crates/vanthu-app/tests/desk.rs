@@ -540,6 +540,10 @@ fn case_files_recall_and_filters() {
     as_user(&desk, "vanthu");
     assert_eq!(desk.case_files_due().unwrap().iter().map(|f| f.id).collect::<Vec<_>>(), [f1.id]);
 
+    let series = desk.series(2026).unwrap();
+    assert_eq!(series.iter().map(|s| (s.key.as_str(), s.last_number)).collect::<Vec<_>>(), [("den", 2)]);
+    assert_eq!(series[0].title, "Sổ đăng ký văn bản đến");
+
     // Recall freezes an outgoing record: no cancel, no change, even in SQL.
     let out = desk.register_outgoing(&outgoing_input("Công văn gửi nhầm")).unwrap();
     desk.recall(&out.id, "Gửi nhầm nơi nhận").unwrap();

@@ -942,3 +942,29 @@ pub fn range(conn: &Connection, direction: Direction, from: Date, to: Date) -> R
         stmt.query_map(params![direction.as_str(), from.year(), to.year(), date_text(from), date_text(to)], map_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// A register series of a year with its last number (the settings screen lists them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesState {
+    /// The series key (`den`, `di`, `di/qppl/QĐ`…).
+    pub key: String,
+    /// Its Vietnamese name.
+    pub title: String,
+    /// The year.
+    pub year: i32,
+    /// The last number given (0: none yet).
+    pub last_number: i64,
+}
+
+/// Every series that has given a number in `year`.
+pub fn series_of_year(conn: &Connection, year: i32) -> Result<Vec<SeriesState>> {
+    let mut stmt =
+        conn.prepare("SELECT series_key, year, last_number FROM series WHERE year = ?1 ORDER BY series_key")?;
+    let rows = stmt.query_map([year], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i32>(1)?, r.get::<_, i64>(2)?)))?;
+    rows.map(|r| {
+        let (key, year, last_number) = r?;
+        let title = SeriesKey::parse(&key).map(|k| k.title()).unwrap_or_else(|| key.clone());
+        Ok(SeriesState { key, title, year, last_number })
+    })
+    .collect()
+}
