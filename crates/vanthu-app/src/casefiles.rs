@@ -91,10 +91,15 @@ impl Desk {
 
     /// One case file with its documents, oldest first.
     pub fn case_file(&self, file: i64) -> ApiResult<CaseFileDetail> {
-        self.authorise(Permission::ReadRegister)?;
-        Ok(self.store.read(|c| {
-            Ok(CaseFileDetail { file: casefiles::get(c, file)?, documents: casefiles::documents(c, file)? })
-        })?)
+        let actor = self.authorise(Permission::ReadRegister)?;
+        let (file, mut documents) =
+            self.store.read(|c| Ok((casefiles::get(c, file)?, casefiles::documents(c, file)?)))?;
+        for d in documents.iter_mut() {
+            if !self.may_read(&actor, d)? {
+                crate::secrecy::hide(d);
+            }
+        }
+        Ok(CaseFileDetail { file, documents })
     }
 
     /// Closed case files due at the archive within 30 days (or overdue).

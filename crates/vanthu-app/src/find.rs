@@ -24,14 +24,16 @@ pub struct SavedSearchInput {
 impl Desk {
     /// A filtered search, newest first.
     pub fn find(&self, filter: &Filter, page: u32, page_size: u32) -> ApiResult<Page<RegisterRow>> {
-        self.authorise(Permission::ReadRegister)?;
+        let actor = self.authorise(Permission::ReadRegister)?;
         if let (Some(a), Some(b)) = (filter.date_from, filter.date_to)
             && b < a
         {
             return Err(ApiError::invalid("\"Đến ngày\" phải sau \"từ ngày\"."));
         }
         let now = self.now();
-        Ok(self.store.read(|c| query::filtered(c, filter, now, page, page_size))?)
+        let found = self.store.read(|c| query::filtered(c, filter, now, page, page_size))?;
+        let by_text = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        self.redact(&actor, found, by_text)
     }
 
     /// Saves (or replaces) a search under a name, for the signed-in user.

@@ -16,6 +16,7 @@ mod find;
 mod intake;
 mod maintenance;
 mod reports;
+mod secrecy;
 mod session;
 mod settings;
 mod work;
@@ -384,21 +385,23 @@ impl Desk {
 
     /// A page of a register, newest first.
     pub fn list(&self, q: &ListQuery) -> ApiResult<Page<RegisterRow>> {
-        self.authorise(Permission::ReadRegister)?;
-        Ok(self.store.read(|c| register::list(c, q.direction, q.year, q.page, q.page_size))?)
+        let actor = self.authorise(Permission::ReadRegister)?;
+        let page = self.store.read(|c| register::list(c, q.direction, q.year, q.page, q.page_size))?;
+        self.redact(&actor, page, false)
     }
 
     /// Full-text search with Vietnamese folding, newest first.
     pub fn search(&self, q: &SearchQuery) -> ApiResult<Page<RegisterRow>> {
-        self.authorise(Permission::ReadRegister)?;
-        Ok(self.store.read(|c| register::search(c, &q.text, q.direction, q.page, q.page_size))?)
+        let actor = self.authorise(Permission::ReadRegister)?;
+        let page = self.store.read(|c| register::search(c, &q.text, q.direction, q.page, q.page_size))?;
+        self.redact(&actor, page, true)
     }
 
     /// One document with its files and history.
     pub fn show(&self, id: &str) -> ApiResult<DocumentDetail> {
-        self.authorise(Permission::ReadRegister)?;
+        let actor = self.authorise(Permission::ReadRegister)?;
         let id = id.trim();
-        Ok(self.store.read(|c| {
+        let detail = self.store.read(|c| {
             let document = register::get(c, id)?.ok_or_else(|| vanthu_store::StoreError::NotFound(id.to_owned()))?;
             let files = register::files_of(c, id)?;
             let history = audit::history(c, "document", id)?;
@@ -415,7 +418,9 @@ impl Desk {
                 answers,
                 document,
             })
-        })?)
+        })?;
+        self.require_readable(&actor, &detail.document)?;
+        Ok(detail)
     }
 
     /// Where a stored file (by its SHA-256, from [`DocumentDetail::files`]) can be read: for a preview,

@@ -186,6 +186,15 @@ impl Desk {
         report::Mark { by, at: vn_time(&crate::rfc3339(self.now())) }
     }
 
+    fn hide_unreadable(&self, actor: &crate::Actor, rows: &mut [RegisterRow]) -> ApiResult<()> {
+        for r in rows.iter_mut() {
+            if !self.may_read(actor, r)? {
+                crate::secrecy::hide(r);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes `bytes` as a new file `stem-<time>.ext` in the exports folder, atomically.
     fn write_export(&self, stem: &str, format: ExportFormat, bytes: &[u8], rows: u64) -> ApiResult<Exported> {
         let dir = self.exports_dir();
@@ -226,7 +235,8 @@ impl Desk {
         }
         let direction = if q.book == Book::Outgoing { Direction::Outgoing } else { Direction::Incoming };
         let org = self.organisation()?.ok_or_else(|| ApiError::from(vanthu_store::StoreError::NotInitialised))?;
-        let rows = self.store.read(|c| register::range(c, direction, q.from, q.to))?;
+        let mut rows = self.store.read(|c| register::range(c, direction, q.from, q.to))?;
+        self.hide_unreadable(&actor, &mut rows)?;
         let (from_number, to_number) = match (rows.first(), rows.last()) {
             (Some(a), Some(b)) => (a.number_text.clone(), b.number_text.clone()),
             _ => (String::new(), String::new()),
@@ -340,6 +350,7 @@ impl Desk {
         if row.direction != Direction::Incoming {
             return Err(ApiError::invalid("Phiếu giải quyết chỉ dành cho văn bản đến."));
         }
+        self.require_readable(&actor, &row)?;
         let slip = report::HandlingSlip {
             organisation: org.name.to_uppercase(),
             parent_organisation: None,
@@ -389,10 +400,13 @@ impl Desk {
             return Err(ApiError::invalid("Hồ sơ xuất ra PDF hoặc XML."));
         }
         let org = self.organisation()?.ok_or_else(|| ApiError::from(vanthu_store::StoreError::NotInitialised))?;
-        let detail = self.case_file(id)?;
+        let mut detail = self.case_file(id)?;
+        let readable: Vec<bool> =
+            detail.documents.iter().map(|d| self.may_read(&actor, d)).collect::<ApiResult<_>>()?;
+        self.hide_unreadable(&actor, &mut detail.documents)?;
         let mut documents = Vec::with_capacity(detail.documents.len());
         for (i, d) in detail.documents.iter().enumerate() {
-            let pdf = if format == ExportFormat::Pdf {
+            let pdf = if format == ExportFormat::Pdf && readable[i] {
                 let files = self.store.read(|c| register::files_of(c, &d.id))?;
                 files
                     .iter()
@@ -465,7 +479,18 @@ impl Desk {
         let mut page = 0;
         loop {
             let result = self.store.read(|c| query::filtered(c, filter, now, page, 1000))?;
-            rows.extend(result.items);
+            let mut items = result.items;
+            if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+                let mut kept = Vec::with_capacity(items.len());
+                for r in items {
+                    if self.may_read(&actor, &r)? {
+                        kept.push(r);
+                    }
+                }
+                items = kept;
+            }
+            self.hide_unreadable(&actor, &mut items)?;
+            rows.extend(items);
             if !result.has_more || rows.len() >= MAX_EXPORT_ROWS as usize {
                 break;
             }

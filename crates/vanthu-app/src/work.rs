@@ -86,6 +86,18 @@ impl Desk {
         let actor = self.authorise(Permission::ReadRegister)?;
         let mine = actor.account.as_ref().filter(|a| a.role == Role::Specialist).map(|a| (a.id, a.unit_id));
         let now = self.now();
-        Ok(self.store.read(|c| query::dashboard(c, now, mine))?)
+        let mut d = self.store.read(|c| query::dashboard(c, now, mine))?;
+        let rows = d
+            .arrived_today
+            .iter_mut()
+            .chain(d.urgent_open.iter_mut())
+            .chain(d.due_today.iter_mut().map(|i| &mut i.document))
+            .chain(d.overdue.iter_mut().map(|i| &mut i.document));
+        for row in rows {
+            if !self.may_read(&actor, row)? {
+                crate::secrecy::hide(row);
+            }
+        }
+        Ok(d)
     }
 }

@@ -810,3 +810,51 @@ fn scheduled_backups_run_when_due_and_the_outcome_stays_visible() {
     assert!(!status.last.unwrap().ok);
     assert!(status.last_ok.unwrap().ok);
 }
+
+#[test]
+fn a_secret_document_is_read_only_by_the_clerk_the_leaders_and_its_handlers() {
+    use vanthu_app::Secrecy;
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    let handler = account_id(&desk, "chuyenvien");
+    as_user(&desk, "vanthu");
+    let secret = desk
+        .register_incoming(&IncomingInput {
+            draft: IncomingDraft {
+                secrecy: Some(Secrecy::Mat), ..incoming_draft("Phương án bảo vệ bí mật biên giới")
+            },
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    let search = |d: &Desk| {
+        d.search(&SearchQuery { text: "bien gioi".into(), direction: None, page: 0, page_size: 10 })
+            .unwrap()
+            .items
+            .len()
+    };
+    let listed_subject = |d: &Desk| d.list(&list_incoming()).unwrap().items[0].subject.clone();
+    assert_eq!(search(&desk), 1);
+    as_user(&desk, "lanhdao");
+    desk.assign(
+        &secret,
+        &AssignInput { lead: HandlerRef::Account(handler), co: vec![], deadline: None, directions: None },
+    )
+    .unwrap();
+    assert_eq!(listed_subject(&desk), "Phương án bảo vệ bí mật biên giới");
+    for outsider in ["chuyenvien2", "quantri"] {
+        as_user(&desk, outsider);
+        assert_eq!(desk.show(&secret).unwrap_err().code, ErrorCode::Forbidden, "{outsider}");
+        assert_eq!(search(&desk), 0, "{outsider}: a hit would reveal its words");
+        assert_eq!(listed_subject(&desk), "[Văn bản mật: chỉ người được giao xem]", "{outsider}");
+        assert!(
+            desk.find(&Filter { text: Some("bien gioi".into()), ..Default::default() }, 0, 10)
+                .unwrap()
+                .items
+                .is_empty()
+        );
+    }
+    as_user(&desk, "chuyenvien");
+    assert_eq!(desk.show(&secret).unwrap().document.subject, "Phương án bảo vệ bí mật biên giới");
+    assert_eq!(search(&desk), 1);
+}
