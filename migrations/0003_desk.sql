@@ -100,6 +100,9 @@ ALTER TABLE document ADD COLUMN recall_reason TEXT;
 
 -- Day lists (arrived today), date-range printouts and filters read documents by register date.
 CREATE INDEX document_register_date ON document (direction, register_date);
+-- Urgent documents are few: the home screen and the "urgent" filter read them through this index.
+CREATE INDEX document_urgent ON document (register_date)
+    WHERE direction = 'incoming' AND urgency IS NOT NULL AND cancelled_at IS NULL;
 CREATE INDEX document_response_for ON document (response_for) WHERE response_for IS NOT NULL;
 CREATE INDEX document_register_deadline ON document (register_deadline) WHERE direction = 'incoming' AND cancelled_at IS NULL;
 

@@ -475,27 +475,17 @@ impl Desk {
             headers.push((*header).to_owned());
         }
         let now = self.now();
-        let mut rows = Vec::new();
-        let mut page = 0;
-        loop {
-            let result = self.store.read(|c| query::filtered(c, filter, now, page, 1000))?;
-            let mut items = result.items;
-            if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-                let mut kept = Vec::with_capacity(items.len());
-                for r in items {
-                    if self.may_read(&actor, &r)? {
-                        kept.push(r);
-                    }
+        let mut rows = self.store.read(|c| query::filtered_all(c, filter, now, MAX_EXPORT_ROWS))?;
+        if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            let mut kept = Vec::with_capacity(rows.len());
+            for r in rows {
+                if self.may_read(&actor, &r)? {
+                    kept.push(r);
                 }
-                items = kept;
             }
-            self.hide_unreadable(&actor, &mut items)?;
-            rows.extend(items);
-            if !result.has_more || rows.len() >= MAX_EXPORT_ROWS as usize {
-                break;
-            }
-            page += 1;
+            rows = kept;
         }
+        self.hide_unreadable(&actor, &mut rows)?;
         let table = report::Table {
             title: "KẾT QUẢ TÌM KIẾM VĂN BẢN".to_owned(),
             subtitle: Some(describe(filter)),

@@ -62,7 +62,7 @@ pub struct Filter {
     pub date_to: Option<Date>,
 }
 
-/// Runs a filtered search.
+/// Runs a filtered search: one page, newest first.
 pub fn filtered(
     conn: &Connection,
     f: &Filter,
@@ -71,6 +71,28 @@ pub fn filtered(
     page_size: u32,
 ) -> Result<Page<RegisterRow>> {
     let page_size = page_size.clamp(1, 1000);
+    let Some(mut items) = select(conn, f, now, i64::from(page_size) + 1, i64::from(page) * i64::from(page_size))?
+    else {
+        return Ok(Page { items: Vec::new(), page, page_size, total: Some(0), has_more: false });
+    };
+    let has_more = items.len() > page_size as usize;
+    items.truncate(page_size as usize);
+    Ok(Page { items, page, page_size, total: None, has_more })
+}
+
+/// Every row of a filtered search up to `max`, newest first, in one statement (exports).
+pub fn filtered_all(conn: &Connection, f: &Filter, now: OffsetDateTime, max: u32) -> Result<Vec<RegisterRow>> {
+    Ok(select(conn, f, now, i64::from(max), 0)?.unwrap_or_default())
+}
+
+/// The filter as one SQL statement with bound parameters; `None` when the text has nothing to search.
+fn select(
+    conn: &Connection,
+    f: &Filter,
+    now: OffsetDateTime,
+    limit: i64,
+    offset: i64,
+) -> Result<Option<Vec<RegisterRow>>> {
     let mut from = String::from("document d JOIN series s ON s.id = d.series_id");
     let mut conds: Vec<String> = Vec::new();
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
@@ -78,9 +100,10 @@ pub fn filtered(
         args.push(v);
         format!("?{}", args.len())
     };
+    let by_text = f.text.as_deref().is_some_and(|t| !t.trim().is_empty());
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
         let Some(expr) = search::match_expression(text) else {
-            return Ok(Page { items: Vec::new(), page, page_size, total: Some(0), has_more: false });
+            return Ok(None);
         };
         from =
             String::from("document_search x JOIN document d ON d.rowid = x.rowid JOIN series s ON s.id = d.series_id");
@@ -140,16 +163,20 @@ pub fn filtered(
         });
     }
     let where_clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
-    let limit = bind(&mut args, Box::new(i64::from(page_size) + 1));
-    let offset = bind(&mut args, Box::new(i64::from(page) * i64::from(page_size)));
-    let sql =
-        format!("SELECT {ROW_COLUMNS} FROM {from} {where_clause} ORDER BY d.rowid DESC LIMIT {limit} OFFSET {offset}");
+    // Newest first. Within one register, walking (year, position) backwards follows the unique index
+    // of the register books, so the scan stops as soon as the page is full.
+    let order = match (by_text, f.direction) {
+        (true, _) => "x.rowid DESC",
+        (false, Some(_)) => "d.direction DESC, d.year DESC, d.position DESC",
+        (false, None) => "d.rowid DESC",
+    };
+    let limit = bind(&mut args, Box::new(limit));
+    let offset = bind(&mut args, Box::new(offset));
+    let sql = format!("SELECT {ROW_COLUMNS} FROM {from} {where_clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     let mut stmt = conn.prepare(&sql)?;
     let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
-    let mut items = stmt.query_map(refs.as_slice(), read_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    let has_more = items.len() > page_size as usize;
-    items.truncate(page_size as usize);
-    Ok(Page { items, page, page_size, total: None, has_more })
+    let items = stmt.query_map(refs.as_slice(), read_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(items))
 }
 
 /// An open deadline on the home screen.
@@ -237,7 +264,7 @@ pub fn dashboard(conn: &Connection, now: OffsetDateTime, handler: Option<(i64, O
          WHERE d.direction = 'incoming' AND d.urgency IS NOT NULL AND d.cancelled_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM handling h WHERE h.document_rowid = d.rowid AND h.status = 'done')
            AND d.register_date >= date(?1, '-{PRESENTATION_WINDOW_DAYS} days') AND {mine}
-         ORDER BY d.rowid DESC LIMIT ?4"
+         ORDER BY d.register_date DESC, d.rowid DESC LIMIT ?4"
         ),
         &all,
     )?;

@@ -20,6 +20,10 @@ CREATE INDEX document_register_deadline ON document (register_deadline) WHERE di
 -- index document_response_for
 CREATE INDEX document_response_for ON document (response_for) WHERE response_for IS NOT NULL;
 
+-- index document_urgent
+CREATE INDEX document_urgent ON document (register_date)
+    WHERE direction = 'incoming' AND urgency IS NOT NULL AND cancelled_at IS NULL;
+
 -- index handler_account
 CREATE INDEX handler_account ON handler (account_id) WHERE account_id IS NOT NULL;
 
