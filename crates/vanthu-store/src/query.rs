@@ -269,7 +269,9 @@ pub fn dashboard(conn: &Connection, now: OffsetDateTime, handler: Option<(i64, O
         &all,
     )?;
     // Handling deadlines not done, up to the end of today; presentation deadlines of documents nobody
-    // was assigned yet (only for the whole office: a handler has nothing to present).
+    // was assigned yet (only for the whole office: a handler has nothing to present). The planner,
+    // without statistics, prefers the register-date index there and sorts 90 days of arrivals; the
+    // deadline index reads them in order and stops at the limit (0.5 s → 1 ms on a million rows).
     let handling_due = rows(
         &format!(
             "SELECT {ROW_COLUMNS} FROM handling h JOIN document d ON d.rowid = h.document_rowid
@@ -284,7 +286,8 @@ pub fn dashboard(conn: &Connection, now: OffsetDateTime, handler: Option<(i64, O
     } else {
         rows(
             &format!(
-                "SELECT {ROW_COLUMNS} FROM document d JOIN series s ON s.id = d.series_id
+                "SELECT {ROW_COLUMNS} FROM document d INDEXED BY document_register_deadline
+             JOIN series s ON s.id = d.series_id
              WHERE d.direction = 'incoming' AND d.cancelled_at IS NULL AND d.register_deadline IS NOT NULL
                AND d.register_deadline < ?3
                AND d.register_deadline >= date(?1, '-{PRESENTATION_WINDOW_DAYS} days')
