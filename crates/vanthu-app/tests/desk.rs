@@ -597,6 +597,15 @@ fn case_files_recall_and_filters() {
         .code,
         ErrorCode::InvalidInput
     );
+    // Text and dates together (the date range narrows the full-text scan by row ids).
+    let day = time::macros::date!(2026 - 11 - 16);
+    let text_on = |from, to| {
+        found(Filter { text: Some("da nang".into()), date_from: Some(from), date_to: Some(to), ..Default::default() })
+    };
+    assert_eq!(text_on(day, day), b);
+    assert_eq!(text_on(day.previous_day().unwrap(), day.next_day().unwrap()), b);
+    assert!(text_on(day.next_day().unwrap(), time::macros::date!(2026 - 12 - 31)).is_empty());
+    assert!(text_on(time::macros::date!(2026 - 01 - 01), day.previous_day().unwrap()).is_empty());
     let saved = desk
         .save_search(&SavedSearchInput {
             name: "Đà Nẵng".into(),

@@ -109,6 +109,16 @@ fn select(
             String::from("document_search x JOIN document d ON d.rowid = x.rowid JOIN series s ON s.id = d.series_id");
         let p = bind(&mut args, Box::new(expr));
         conds.push(format!("document_search MATCH {p}"));
+        // A date range narrows the full-text scan itself: rows are numbered in registration order, so
+        // the documents of a date range lie between two row ids, which FTS5 seeks directly.
+        if f.date_from.is_some() || f.date_to.is_some() {
+            let Some((lo, hi)) = rowid_bounds(conn, f)? else {
+                return Ok(Some(Vec::new()));
+            };
+            let lo = bind(&mut args, Box::new(lo));
+            let hi = bind(&mut args, Box::new(hi));
+            conds.push(format!("x.rowid BETWEEN {lo} AND {hi}"));
+        }
     }
     if let Some(dir) = f.direction {
         let p = bind(&mut args, Box::new(dir.as_str()));
@@ -177,6 +187,31 @@ fn select(
     let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
     let items = stmt.query_map(refs.as_slice(), read_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Some(items))
+}
+
+/// The smallest and largest row id of the documents registered in the filter's date range (and
+/// register), through the register-date index; `None` when there is none.
+fn rowid_bounds(conn: &Connection, f: &Filter) -> Result<Option<(i64, i64)>> {
+    let from = f.date_from.map(|d| d.to_string()).unwrap_or_default();
+    let to = f.date_to.map(|d| d.to_string()).unwrap_or_else(|| "9999-12-31".to_owned());
+    let directions: &[&str] = match f.direction {
+        Some(Direction::Incoming) => &["incoming"],
+        Some(Direction::Outgoing) => &["outgoing"],
+        None => &["incoming", "outgoing"],
+    };
+    let mut bounds: Option<(i64, i64)> = None;
+    for dir in directions {
+        let found: (Option<i64>, Option<i64>) = conn.query_row(
+            "SELECT min(rowid), max(rowid) FROM document INDEXED BY document_register_date
+             WHERE direction = ?1 AND register_date BETWEEN ?2 AND ?3",
+            params![dir, from, to],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if let (Some(lo), Some(hi)) = found {
+            bounds = Some(bounds.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+    }
+    Ok(bounds)
 }
 
 /// An open deadline on the home screen.
