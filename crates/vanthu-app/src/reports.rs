@@ -252,7 +252,7 @@ impl Desk {
                         document_date: r.document_date.as_deref().map(vn_date).unwrap_or_default(),
                         type_and_subject: type_and_subject(r),
                         recipient: r.lead.clone().or(r.handler.clone()).unwrap_or_default(),
-                        transfer_date: String::new(),
+                        transfer_date: r.assigned_at.as_deref().map(vn_date).unwrap_or_default(),
                         note: note_text(r),
                     })
                     .collect(),

@@ -754,6 +754,8 @@ fn registers_forms_case_files_and_results_print_with_the_system_mark() {
     for needle in ["PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN", "Khẩn trương triển khai", "Phạm Thị Viên"] {
         assert!(slip.contains(needle), "slip lacks {needle:?}:\n{slip}");
     }
+    let incoming = pdftotext(&book(Book::Incoming).unwrap().path);
+    assert!(incoming.contains("Phạm Thị Viên") && incoming.contains("16/11/2026"), "handed over: {incoming}");
     let handling = pdftotext(&book(Book::Handling).unwrap().path);
     assert!(handling.contains("Phạm Thị Viên (chủ") && handling.contains("Khẩn trương"), "{handling}");
 

@@ -119,6 +119,8 @@ pub struct RegisterRow {
     pub handling_deadline: Option<String>,
     /// The lead unit or person, once assigned.
     pub lead: Option<String>,
+    /// When it was assigned (handed over: the register's "Ngày chuyển"), RFC 3339.
+    pub assigned_at: Option<String>,
 }
 
 /// A page of rows, newest first.
@@ -678,7 +680,8 @@ const COLUMNS: &str = "d.id, d.direction, d.year, s.series_key, d.position, d.nu
     (SELECT h.status FROM handling h WHERE h.document_rowid = d.rowid),
     (SELECT h.deadline FROM handling h WHERE h.document_rowid = d.rowid),
     (SELECT coalesce(u.name, a.full_name) FROM handler x LEFT JOIN unit u ON u.id = x.unit_id
-        LEFT JOIN account a ON a.id = x.account_id WHERE x.document_rowid = d.rowid AND x.role = 'lead')";
+        LEFT JOIN account a ON a.id = x.account_id WHERE x.document_rowid = d.rowid AND x.role = 'lead'),
+    (SELECT h.assigned_at FROM handling h WHERE h.document_rowid = d.rowid)";
 
 fn invalid(what: &str, value: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("{what}: {value:?}").into())
@@ -750,6 +753,7 @@ fn map_row(r: &Row<'_>) -> rusqlite::Result<RegisterRow> {
             .transpose()?,
         handling_deadline: r.get(33)?,
         lead: r.get(34)?,
+        assigned_at: r.get(35)?,
     })
 }
 
