@@ -93,7 +93,8 @@ CREATE TABLE recipient (
     PRIMARY KEY (document_rowid, ordinal)
 ) STRICT, WITHOUT ROWID;
 
--- The incoming document an outgoing one answers (ResponseFor), and recall.
+-- The document it answers (ResponseFor): an outgoing reply to an incoming document, or an incoming
+-- report answering one of our outgoing requests; and recall.
 ALTER TABLE document ADD COLUMN response_for INTEGER REFERENCES document (rowid);
 ALTER TABLE document ADD COLUMN recalled_at TEXT;
 ALTER TABLE document ADD COLUMN recall_reason TEXT;
@@ -104,6 +105,9 @@ CREATE INDEX document_register_date ON document (direction, register_date);
 CREATE INDEX document_urgent ON document (register_date)
     WHERE direction = 'incoming' AND urgency IS NOT NULL AND cancelled_at IS NULL;
 CREATE INDEX document_response_for ON document (response_for) WHERE response_for IS NOT NULL;
+-- Outgoing documents that ask for a report by a date (the sender tracks the replies).
+CREATE INDEX document_reply_due ON document (due_date)
+    WHERE direction = 'outgoing' AND due_date IS NOT NULL AND cancelled_at IS NULL AND recalled_at IS NULL;
 CREATE INDEX document_register_deadline ON document (register_deadline) WHERE direction = 'incoming' AND cancelled_at IS NULL;
 
 -- A recalled document is frozen: its record never changes again (domain.md §2).

@@ -52,7 +52,7 @@ pub use vanthu_store::check::CheckReport;
 pub use vanthu_store::directory::Organ;
 pub use vanthu_store::handling::{Handler, HandlerRef, Handling, ProgressEntry};
 pub use vanthu_store::query::{
-    BackupRun, Dashboard, DeadlineItem, DeadlineKind, Filter, HandlerLoad, SavedSearch, StatusFilter,
+    BackupRun, Dashboard, DeadlineItem, DeadlineKind, Filter, HandlerLoad, ReplyAwaited, SavedSearch, StatusFilter,
 };
 pub use vanthu_store::register::{DocumentFile, DuplicateOf, Organisation, Page, RegisterRow, SeriesState};
 pub use work::AssignInput;
@@ -203,8 +203,11 @@ pub struct DocumentDetail {
     pub delivery: Vec<Recipient>,
     /// The case files it is in.
     pub case_files: Vec<CaseFile>,
-    /// The document it answers (outgoing).
+    /// The document it answers: for an outgoing reply, the incoming document; for an incoming report,
+    /// our outgoing request.
     pub answers: Option<RegisterRow>,
+    /// The documents registered as answers to it.
+    pub answered_by: Vec<RegisterRow>,
 }
 
 /// The register desk: the façade over one register.
@@ -415,11 +418,18 @@ impl Desk {
                 handling: vanthu_store::handling::handling(c, id)?,
                 delivery: register::delivery_of(c, id)?,
                 case_files: vanthu_store::casefiles::of_document(c, id)?,
+                answered_by: register::answers_to(c, id)?,
                 answers,
                 document,
             })
         })?;
         self.require_readable(&actor, &detail.document)?;
+        let mut detail = detail;
+        for row in detail.answered_by.iter_mut().chain(detail.answers.iter_mut()) {
+            if !self.may_read(&actor, row)? {
+                secrecy::hide(row);
+            }
+        }
         Ok(detail)
     }
 

@@ -12,7 +12,8 @@ use vanthu_core::handling::HandlingStatus;
 use vanthu_core::numbering::numbering_year;
 use vanthu_core::text::clean;
 use vanthu_store::handling::{self, Assignment, HandlerRef, Handling};
-use vanthu_store::query::{self, Dashboard};
+use vanthu_store::query::{self, Dashboard, ReplyAwaited};
+use vanthu_store::register::{self, RegisterRow};
 
 use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
@@ -99,5 +100,28 @@ impl Desk {
             }
         }
         Ok(d)
+    }
+
+    /// Records that an incoming document is the report one of our outgoing documents asked for
+    /// (clerks). The outgoing document then leaves the list of replies awaited.
+    pub fn record_reply(&self, incoming: &str, outgoing: &str) -> ApiResult<RegisterRow> {
+        let actor = self.authorise(Permission::Register)?;
+        let now = self.now();
+        Ok(self.store.write(|tx| register::link_reply(tx, incoming.trim(), outgoing.trim(), now, &actor.name))?)
+    }
+
+    /// Outgoing documents whose requested report is due within `days` days (or overdue) and not
+    /// answered yet: what the sender tracks (domain.md §2).
+    pub fn replies_awaited(&self, days: u32) -> ApiResult<Vec<ReplyAwaited>> {
+        let actor = self.authorise(Permission::ReadRegister)?;
+        let today = self.now().to_offset(vanthu_core::VIETNAM_OFFSET).date();
+        let until = today + time::Duration::days(i64::from(days.min(3650)));
+        let mut awaited = self.store.read(|c| query::replies_awaited(c, today, until))?;
+        for a in awaited.iter_mut() {
+            if !self.may_read(&actor, &a.document)? {
+                crate::secrecy::hide(&mut a.document);
+            }
+        }
+        Ok(awaited)
     }
 }

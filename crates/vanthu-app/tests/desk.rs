@@ -869,3 +869,43 @@ fn a_secret_document_is_read_only_by_the_clerk_the_leaders_and_its_handlers() {
     assert_eq!(desk.show(&secret).unwrap().document.subject, "Phương án bảo vệ bí mật biên giới");
     assert_eq!(search(&desk), 1);
 }
+
+#[test]
+fn a_report_we_asked_for_is_tracked_until_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    as_user(&desk, "vanthu");
+    let request = desk
+        .register_outgoing(&OutgoingInput {
+            draft: OutgoingDraft {
+                due_date: Some(time::macros::date!(2026 - 11 - 20)),
+                ..outgoing_input("Đề nghị báo cáo số liệu hộ nghèo").draft
+            },
+            ..Default::default()
+        })
+        .unwrap();
+    desk.register_outgoing(&outgoing_input("Thông báo không cần trả lời")).unwrap();
+    let awaited = |d: &Desk, days| {
+        d.replies_awaited(days).unwrap().into_iter().map(|a| (a.document.id, a.overdue)).collect::<Vec<_>>()
+    };
+    assert!(awaited(&desk, 2).is_empty(), "due in four days");
+    assert_eq!(awaited(&desk, 7), [(request.id.clone(), false)]);
+    desk.set_clock(Clock::Fixed(datetime!(2026-11-23 08:00 +7)));
+    as_user(&desk, "vanthu");
+    assert_eq!(awaited(&desk, 0), [(request.id.clone(), true)], "overdue on Monday");
+    let report = register_in(&desk, "Báo cáo số liệu hộ nghèo năm 2026");
+    desk.record_reply(&report, &request.id).unwrap();
+    assert!(awaited(&desk, 30).is_empty(), "answered");
+    assert_eq!(
+        desk.show(&request.id).unwrap().answered_by.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        [report.as_str()]
+    );
+    assert_eq!(desk.show(&report).unwrap().answers.unwrap().id, request.id);
+    assert_eq!(desk.record_reply(&report, &request.id).unwrap_err().code, ErrorCode::Conflict, "recorded once");
+    assert_eq!(
+        desk.record_reply(&request.id, &report).unwrap_err().code,
+        ErrorCode::Conflict,
+        "incoming answers outgoing"
+    );
+    assert!(desk.show(&report).unwrap().history.iter().any(|e| e.action == "incoming.answers"));
+}

@@ -166,6 +166,20 @@ pub enum Command {
     },
     /// The home screen: arrived today, urgent, due today, overdue, per handler.
     Dashboard,
+    /// Record that an incoming document is the report one of our outgoing documents asked for.
+    Answers {
+        /// The incoming document's id.
+        incoming: String,
+        /// The outgoing document it answers.
+        #[arg(long = "to", value_name = "OUTGOING_ID")]
+        outgoing: String,
+    },
+    /// Outgoing documents whose requested report is due within N days (or overdue), not answered yet.
+    Awaited {
+        /// How many days ahead.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
     /// Print a register book (Decree 30 App. IV, with its cover) for a date range, as PDF.
     Print {
         /// Which book.

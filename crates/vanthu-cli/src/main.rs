@@ -231,6 +231,30 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             );
             out.value(&json!(d), &text);
         }
+        Command::Answers { incoming, outgoing } => {
+            let row = desk.record_reply(&incoming, &outgoing)?;
+            out.value(&json!(row), &format!("Đã ghi: văn bản số đến {} trả lời văn bản đi {outgoing}", row.number));
+        }
+        Command::Awaited { days } => {
+            let awaited = desk.replies_awaited(days)?;
+            let text = awaited
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} hạn {}{} — {}",
+                        a.document.code,
+                        a.due_date,
+                        if a.overdue { " (QUÁ HẠN)" } else { "" },
+                        a.document.subject
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.value(
+                &json!({ "awaited": awaited }),
+                if text.is_empty() { "Không có văn bản nào đang chờ trả lời." } else { &text },
+            );
+        }
         Command::Print { book, from, to, volume } => {
             let book = match book {
                 BookArg::Incoming => Book::Incoming,

@@ -375,6 +375,40 @@ pub fn dashboard(conn: &Connection, now: OffsetDateTime, handler: Option<(i64, O
     Ok(Dashboard { arrived_today, urgent_open, due_today, overdue, per_handler })
 }
 
+/// An outgoing document that asked for a report by a date, not answered yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyAwaited {
+    /// The outgoing document.
+    pub document: RegisterRow,
+    /// The date the report is due (yyyy-mm-dd).
+    pub due_date: String,
+    /// Whether that date has passed.
+    pub overdue: bool,
+}
+
+/// Outgoing documents whose reply is due by `until` (yyyy-mm-dd, inclusive) and that no incoming
+/// document answers yet, soonest first.
+pub fn replies_awaited(conn: &Connection, today: Date, until: Date) -> Result<Vec<ReplyAwaited>> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM document d INDEXED BY document_reply_due JOIN series s ON s.id = d.series_id
+         WHERE d.direction = 'outgoing' AND d.due_date IS NOT NULL AND d.cancelled_at IS NULL
+           AND d.recalled_at IS NULL AND d.due_date <= ?1
+           AND NOT EXISTS (SELECT 1 FROM document r WHERE r.response_for = d.rowid AND r.direction = 'incoming')
+         ORDER BY d.due_date, d.rowid LIMIT {LIST_LIMIT}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([until.to_string()], read_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let today = today.to_string();
+    Ok(rows
+        .into_iter()
+        .filter_map(|document| {
+            let due_date = document.due_date.clone()?;
+            let overdue = due_date < today;
+            Some(ReplyAwaited { document, due_date, overdue })
+        })
+        .collect())
+}
+
 /// A saved search.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedSearch {

@@ -972,3 +972,57 @@ pub fn series_of_year(conn: &Connection, year: i32) -> Result<Vec<SeriesState>> 
     })
     .collect()
 }
+
+/// Records that an incoming document answers one of our outgoing documents (a report we asked for).
+pub fn link_reply(
+    tx: &Transaction<'_>,
+    incoming: &str,
+    outgoing: &str,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<RegisterRow> {
+    let reply = get(tx, incoming)?.ok_or_else(|| StoreError::NotFound(incoming.to_owned()))?;
+    let asked = get(tx, outgoing)?.ok_or_else(|| StoreError::NotFound(outgoing.to_owned()))?;
+    if reply.direction != Direction::Incoming || asked.direction != Direction::Outgoing {
+        return Err(StoreError::Conflict("chỉ ghi được: một văn bản đến trả lời một văn bản đi".to_owned()));
+    }
+    if reply.cancelled {
+        return Err(StoreError::AlreadyCancelled(incoming.to_owned()));
+    }
+    if let Some(existing) = &reply.response_for {
+        return Err(StoreError::Conflict(format!(
+            "văn bản số đến {} đã được ghi là trả lời văn bản {existing}",
+            reply.number
+        )));
+    }
+    let at = vietnam_rfc3339(at);
+    audit::append(
+        tx,
+        &NewAuditEntry {
+            at: &at,
+            actor,
+            action: "incoming.answers",
+            entity: "document",
+            entity_id: incoming,
+            old: None,
+            new: Some(json!({"response_for": outgoing, "code": asked.code})),
+        },
+    )?;
+    tx.execute(
+        "UPDATE document SET response_for = (SELECT rowid FROM document WHERE id = ?2) WHERE id = ?1",
+        params![incoming, outgoing],
+    )?;
+    get(tx, incoming)?.ok_or_else(|| StoreError::NotFound(incoming.to_owned()))
+}
+
+/// The documents registered as answers to the document `id` (replies to an incoming document, or
+/// reports answering an outgoing one), in registration order.
+pub fn answers_to(conn: &Connection, id: &str) -> Result<Vec<RegisterRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM document d JOIN series s ON s.id = d.series_id
+         WHERE d.response_for = (SELECT rowid FROM document WHERE id = ?1) ORDER BY d.rowid"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([id], map_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -17,6 +17,10 @@ CREATE INDEX document_register_date ON document (direction, register_date);
 -- index document_register_deadline
 CREATE INDEX document_register_deadline ON document (register_deadline) WHERE direction = 'incoming' AND cancelled_at IS NULL;
 
+-- index document_reply_due
+CREATE INDEX document_reply_due ON document (due_date)
+    WHERE direction = 'outgoing' AND due_date IS NOT NULL AND cancelled_at IS NULL AND recalled_at IS NULL;
+
 -- index document_response_for
 CREATE INDEX document_response_for ON document (response_for) WHERE response_for IS NOT NULL;
 
