@@ -486,6 +486,19 @@ fn assignment_progress_reply_and_dashboard() {
     assert_eq!(out.delivery.len(), 1);
     // The directory learned the issuer.
     assert_eq!(desk.suggest_organs("tai nguyen", 5).unwrap()[0].name, "Sở Tài nguyên và Môi trường tỉnh Lào Cai");
+
+    // `check` holds the records to each other: a handling that lost its lead is found.
+    as_user(&desk, "quantri");
+    assert!(desk.check().unwrap().ok());
+    let sql = std::process::Command::new("sqlite3")
+        .arg(desk.db_path())
+        .arg("PRAGMA foreign_keys = ON; DELETE FROM handler WHERE role = 'lead' AND unit_id IS NOT NULL;")
+        .output()
+        .unwrap();
+    assert!(sql.status.success(), "{}", String::from_utf8_lossy(&sql.stderr));
+    let report = desk.check().unwrap();
+    assert!(!report.ok());
+    assert_eq!(report.consistency, [format!("văn bản {other}: phân công không có đúng một người/đơn vị chủ trì")]);
 }
 
 #[test]

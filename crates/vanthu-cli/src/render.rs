@@ -165,6 +165,9 @@ pub fn check_summary(r: &CheckReport) -> String {
     if !r.files.is_empty() {
         problems.push(format!("{} tệp bị mất hoặc bị sửa", r.files.len()));
     }
+    if !r.consistency.is_empty() {
+        problems.push(format!("{} bản ghi không nhất quán", r.consistency.len()));
+    }
     if problems.is_empty() {
         "Mọi kiểm tra đều đạt.".to_owned()
     } else {
@@ -191,6 +194,9 @@ pub fn check_text(r: &CheckReport) -> String {
     }
     for f in &r.files {
         text.push_str(&format!("\n- tệp {}: {:?}", f.sha256, f.state));
+    }
+    for m in &r.consistency {
+        text.push_str(&format!("\n- {m}"));
     }
     text
 }

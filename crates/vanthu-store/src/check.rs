@@ -30,6 +30,9 @@ pub struct CheckReport {
     pub files_checked: u64,
     /// Files missing or altered.
     pub files: Vec<FileFault>,
+    /// Records that contradict each other: broken references, handling of a document that is not an
+    /// incoming one, a handling without exactly one lead, recipients on an incoming document.
+    pub consistency: Vec<String>,
     /// Documents counted.
     pub documents: u64,
 }
@@ -62,6 +65,7 @@ impl CheckReport {
             && self.audit_links.is_empty()
             && self.numbering.is_empty()
             && self.files.is_empty()
+            && self.consistency.is_empty()
     }
 }
 
@@ -72,6 +76,7 @@ pub fn run(conn: &Connection, files: &FileStore) -> Result<CheckReport> {
     let audit_links = audit_links(conn)?;
     let numbering = numbering(conn)?;
     let (files_checked, file_faults) = fixity(conn, files)?;
+    let consistency = consistency(conn)?;
     let documents: i64 = conn.query_row("SELECT count(*) FROM document", [], |r| r.get(0))?;
     Ok(CheckReport {
         integrity,
@@ -80,8 +85,45 @@ pub fn run(conn: &Connection, files: &FileStore) -> Result<CheckReport> {
         numbering,
         files_checked,
         files: file_faults,
+        consistency,
         documents: documents as u64,
     })
+}
+
+/// The desk's records against each other (the schema cannot say all of it).
+fn consistency(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (table, rowid, parent) = row?;
+        out.push(format!("{table} dòng {} trỏ tới {parent} không tồn tại", rowid.unwrap_or_default()));
+    }
+    let checks: [(&str, &str); 3] = [
+        (
+            "SELECT d.id FROM handling h JOIN document d ON d.rowid = h.document_rowid WHERE d.direction <> 'incoming'",
+            "phân công giải quyết cho một văn bản không phải văn bản đến",
+        ),
+        (
+            "SELECT d.id FROM handling h JOIN document d ON d.rowid = h.document_rowid
+             WHERE (SELECT count(*) FROM handler x WHERE x.document_rowid = h.document_rowid AND x.role = 'lead') <> 1",
+            "phân công không có đúng một người/đơn vị chủ trì",
+        ),
+        (
+            "SELECT DISTINCT d.id FROM recipient r JOIN document d ON d.rowid = r.document_rowid
+             WHERE d.direction <> 'outgoing'",
+            "nơi nhận ghi cho một văn bản không phải văn bản đi",
+        ),
+    ];
+    for (sql, what) in checks {
+        let mut stmt = conn.prepare(sql)?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for id in ids {
+            out.push(format!("văn bản {}: {what}", id?));
+        }
+    }
+    Ok(out)
 }
 
 /// `PRAGMA integrity_check`, as the list of problems (empty when the database is sound).
