@@ -2,7 +2,7 @@
 //!
 //! This crate is deliberately thin. It opens the register once at startup (the path and the clock come
 //! from the command line or the environment, see [`startup`]), keeps the `Desk` in Tauri state, and
-//! exposes a handful of commands (see [`commands`]) that each parse a DTO, call one façade method and map
+//! exposes thin commands (see [`commands`]) that each parse a DTO, call one façade method and map
 //! the answer back into a DTO (see [`dto`]). It holds no business rule and never touches the database,
 //! the file store or the network itself: it depends on `vanthu-app` only, never on `vanthu-store`,
 //! `rusqlite` or `vanthu-sync` (CI checks this with `cargo tree`).
@@ -20,19 +20,75 @@ fn main() {
     let mut args = std::env::args_os();
     args.next(); // the program's own name
     let settings = startup::Settings::from_env_and_args(args);
-    let desk = startup::open(&settings);
-    if let Err(e) = &desk {
-        eprintln!("vanthu-desktop: the register could not be opened: {} ({})", e.message, e.code);
-    }
-    let state = commands::DeskState::new(desk);
+    let state = commands::DeskState::open(settings);
+    let scheduled = state.clone();
 
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .setup(move |app| {
+            commands::schedule_backups(app.handle().clone(), scheduled);
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::init_organisation,
+            commands::setup,
+            commands::sign_in,
+            commands::sign_out,
+            commands::change_password,
             commands::list_register,
             commands::search_register,
+            commands::find_register,
+            commands::register_incoming,
+            commands::preview_outgoing,
+            commands::register_outgoing,
+            commands::show_document,
+            commands::cancel_document,
+            commands::recall_document,
+            commands::suggest_organs,
+            commands::assign_handling,
+            commands::report_progress,
+            commands::suggest_deadline,
+            commands::dashboard,
+            commands::units,
+            commands::people,
+            commands::replies_awaited,
+            commands::record_reply,
+            commands::add_unit,
+            commands::accounts,
+            commands::create_account,
+            commands::update_account,
+            commands::reset_password,
+            commands::security_policy,
+            commands::set_security_policy,
+            commands::calendar_settings,
+            commands::set_calendar_settings,
+            commands::case_files,
+            commands::case_files_due,
+            commands::open_case_file,
+            commands::case_file,
+            commands::add_to_case_file,
+            commands::remove_from_case_file,
+            commands::close_case_file,
+            commands::saved_searches,
+            commands::save_search,
+            commands::delete_saved_search,
+            commands::backup_status,
+            commands::backup_now,
+            commands::set_backup_schedule,
+            commands::restore_backup,
+            commands::read_picked_file,
+            commands::stored_file_bytes,
+            commands::open_stored_file,
+            commands::open_export,
+            commands::print_register,
+            commands::print_handling_slip,
+            commands::export_case_file,
+            commands::export_results,
+            commands::result_columns,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -16,7 +16,7 @@ use vanthu_app::{Clock, Desk};
 use crate::dto::CommandError;
 
 /// What the command line and the environment asked for.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
     db: Option<PathBuf>,
     now: Option<String>,
@@ -33,6 +33,11 @@ impl Settings {
             settings.now = std::env::var("VANTHU_NOW").ok().filter(|v| !v.is_empty());
         }
         settings
+    }
+
+    /// Names the register explicitly (it is reopened at the same path after a restore).
+    pub fn set_db(&mut self, db: PathBuf) {
+        self.db = Some(db);
     }
 
     fn from_args(args: impl IntoIterator<Item = OsString>) -> Settings {
@@ -61,12 +66,12 @@ pub fn open(settings: &Settings) -> Result<Desk, CommandError> {
         Some(text) => match OffsetDateTime::parse(text, &Rfc3339) {
             Ok(now) => Clock::Fixed(now),
             Err(_) => {
-                return Err(CommandError {
-                    code: "invalid_input".to_owned(),
-                    message: format!(
+                return Err(CommandError::new(
+                    "invalid_input",
+                    format!(
                         "Thời điểm VANTHU_NOW/--now không hợp lệ: “{text}” (cần dạng RFC 3339, ví dụ 2026-03-02T08:30:00+07:00)."
                     ),
-                });
+                ));
             }
         },
     };

@@ -1,23 +1,76 @@
 // Typed calls to the Tauri shell. The argument and result types are generated from the Rust DTOs
 // (src-tauri/src/dto.rs → ui/src/bindings); this file only names the commands.
+//
+// Errors the whole window acts on (the session ended, a password must be changed) are reported to one
+// listener (`onSessionProblem`), set by the shell, which shows the sign-in or change-password screen.
 
 import { invoke } from "@tauri-apps/api/core";
+import type { Account } from "./bindings/Account";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { AssignHandling } from "./bindings/AssignHandling";
+import type { BackupMade } from "./bindings/BackupMade";
+import type { BackupSchedule } from "./bindings/BackupSchedule";
+import type { BackupStatus } from "./bindings/BackupStatus";
+import type { CalendarSettings } from "./bindings/CalendarSettings";
+import type { CaseFile } from "./bindings/CaseFile";
+import type { CaseFileDetail } from "./bindings/CaseFileDetail";
+import type { CaseFileInput } from "./bindings/CaseFileInput";
 import type { CommandError } from "./bindings/CommandError";
+import type { Dashboard } from "./bindings/Dashboard";
+import type { DocumentDetail } from "./bindings/DocumentDetail";
+import type { DuplicateOf } from "./bindings/DuplicateOf";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { Exported } from "./bindings/Exported";
+import type { Filter } from "./bindings/Filter";
+import type { Handling } from "./bindings/Handling";
+import type { HandlingStatus } from "./bindings/HandlingStatus";
+import type { IncomingForm } from "./bindings/IncomingForm";
+import type { IncomingRegistered } from "./bindings/IncomingRegistered";
 import type { InitOrganisation } from "./bindings/InitOrganisation";
 import type { ListRegister } from "./bindings/ListRegister";
+import type { NewAccount } from "./bindings/NewAccount";
+import type { NewUnit } from "./bindings/NewUnit";
+import type { Organ } from "./bindings/Organ";
 import type { Organisation } from "./bindings/Organisation";
+import type { OutgoingForm } from "./bindings/OutgoingForm";
+import type { OutgoingPreview } from "./bindings/OutgoingPreview";
+import type { OutgoingRegistered } from "./bindings/OutgoingRegistered";
+import type { Person } from "./bindings/Person";
+import type { PrintRegister } from "./bindings/PrintRegister";
 import type { RegisterPage } from "./bindings/RegisterPage";
+import type { RegisterRow } from "./bindings/RegisterRow";
+import type { ReplyAwaited } from "./bindings/ReplyAwaited";
+import type { Restored } from "./bindings/Restored";
+import type { ResultColumn } from "./bindings/ResultColumn";
+import type { SavedSearch } from "./bindings/SavedSearch";
+import type { SaveSearch } from "./bindings/SaveSearch";
 import type { SearchRegister } from "./bindings/SearchRegister";
+import type { SecurityPolicy } from "./bindings/SecurityPolicy";
+import type { SessionInfo } from "./bindings/SessionInfo";
+import type { Setup } from "./bindings/Setup";
+import type { Unit } from "./bindings/Unit";
+import type { UpdateAccount } from "./bindings/UpdateAccount";
 
 /** A command's rejection, always `{code, message}` with a Vietnamese message. */
 export class ApiFailure extends Error {
   readonly code: string;
+  readonly details: DuplicateOf | undefined;
 
   constructor(error: CommandError) {
     super(error.message);
     this.code = error.code;
+    this.details = error.details;
   }
+}
+
+/** Codes after which the window must show the sign-in or change-password screen. */
+export const SESSION_CODES = ["not_signed_in", "session_expired", "password_change_required"];
+
+let sessionListener: ((failure: ApiFailure) => void) | null = null;
+
+/** Who is told when the session ends or a password change is required. */
+export function onSessionProblem(listener: (failure: ApiFailure) => void): void {
+  sessionListener = listener;
 }
 
 function isCommandError(value: unknown): value is CommandError {
@@ -33,14 +86,81 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    if (isCommandError(error)) throw new ApiFailure(error);
-    throw new ApiFailure({ code: "ipc", message: `Không gọi được chức năng “${command}”: ${String(error)}` });
+    const failure = isCommandError(error)
+      ? new ApiFailure(error)
+      : new ApiFailure({ code: "ipc", message: `Không gọi được chức năng “${command}”: ${String(error)}` });
+    if (SESSION_CODES.includes(failure.code) && command !== "sign_in" && command !== "change_password") {
+      sessionListener?.(failure);
+    }
+    throw failure;
   }
+}
+
+/** The message of any error, for the clerk. */
+export function messageOf(error: unknown): string {
+  return error instanceof ApiFailure ? error.message : String(error);
 }
 
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
   initOrganisation: (input: InitOrganisation) => call<Organisation>("init_organisation", input),
+  setup: (input: Setup) => call<Organisation>("setup", input),
+  signIn: (username: string, password: string) => call<SessionInfo>("sign_in", { username, password }),
+  signOut: () => call<void>("sign_out"),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    call<void>("change_password", { oldPassword, newPassword }),
   listRegister: (input: ListRegister) => call<RegisterPage>("list_register", input),
   searchRegister: (input: SearchRegister) => call<RegisterPage>("search_register", input),
+  findRegister: (filter: Filter, page: number, pageSize: number) =>
+    call<RegisterPage>("find_register", { filter, page, pageSize }),
+  registerIncoming: (input: IncomingForm) => call<IncomingRegistered>("register_incoming", input),
+  previewOutgoing: (input: OutgoingForm) => call<OutgoingPreview>("preview_outgoing", input),
+  registerOutgoing: (input: OutgoingForm) => call<OutgoingRegistered>("register_outgoing", input),
+  showDocument: (id: string) => call<DocumentDetail>("show_document", { id }),
+  cancelDocument: (id: string, reason: string) => call<RegisterRow>("cancel_document", { id, reason }),
+  recallDocument: (id: string, reason: string) => call<RegisterRow>("recall_document", { id, reason }),
+  suggestOrgans: (typed: string, limit: number) => call<Organ[]>("suggest_organs", { typed, limit }),
+  assignHandling: (input: AssignHandling) => call<Handling>("assign_handling", input),
+  reportProgress: (id: string, status: HandlingStatus, note: string) =>
+    call<Handling>("report_progress", { id, status, note }),
+  suggestDeadline: (workingDays: number) => call<string>("suggest_deadline", { workingDays }),
+  dashboard: () => call<Dashboard>("dashboard"),
+  units: () => call<Unit[]>("units"),
+  people: () => call<Person[]>("people"),
+  repliesAwaited: (days: number) => call<ReplyAwaited[]>("replies_awaited", { days }),
+  recordReply: (incoming: string, outgoing: string) => call<RegisterRow>("record_reply", { incoming, outgoing }),
+  addUnit: (input: NewUnit) => call<Unit>("add_unit", input),
+  accounts: () => call<Account[]>("accounts"),
+  createAccount: (input: NewAccount) => call<Account>("create_account", input),
+  updateAccount: (input: UpdateAccount) => call<Account>("update_account", input),
+  resetPassword: (id: number, temporary: string) => call<void>("reset_password", { id, temporary }),
+  securityPolicy: () => call<SecurityPolicy>("security_policy"),
+  setSecurityPolicy: (input: SecurityPolicy) => call<void>("set_security_policy", input),
+  calendarSettings: () => call<CalendarSettings>("calendar_settings"),
+  setCalendarSettings: (input: CalendarSettings) => call<void>("set_calendar_settings", input),
+  caseFiles: (year: number | null) => call<CaseFile[]>("case_files", { year }),
+  caseFilesDue: () => call<CaseFile[]>("case_files_due"),
+  openCaseFile: (input: CaseFileInput) => call<CaseFile>("open_case_file", input),
+  caseFile: (id: number) => call<CaseFileDetail>("case_file", { id }),
+  addToCaseFile: (file: number, document: string) => call<CaseFile>("add_to_case_file", { file, document }),
+  removeFromCaseFile: (file: number, document: string) =>
+    call<CaseFile>("remove_from_case_file", { file, document }),
+  closeCaseFile: (id: number) => call<CaseFile>("close_case_file", { id }),
+  savedSearches: () => call<SavedSearch[]>("saved_searches"),
+  saveSearch: (input: SaveSearch) => call<SavedSearch>("save_search", input),
+  deleteSavedSearch: (id: number) => call<void>("delete_saved_search", { id }),
+  backupStatus: () => call<BackupStatus>("backup_status"),
+  backupNow: (folder: string) => call<BackupMade>("backup_now", { folder }),
+  setBackupSchedule: (input: BackupSchedule) => call<void>("set_backup_schedule", input),
+  restoreBackup: (folder: string) => call<Restored>("restore_backup", { folder }),
+  readPickedFile: (path: string) => call<ArrayBuffer>("read_picked_file", { path }),
+  storedFileBytes: (sha256: string) => call<ArrayBuffer>("stored_file_bytes", { sha256 }),
+  openStoredFile: (sha256: string) => call<string>("open_stored_file", { sha256 }),
+  openExport: (path: string) => call<void>("open_export", { path }),
+  printRegister: (input: PrintRegister) => call<Exported>("print_register", input),
+  printHandlingSlip: (id: string) => call<Exported>("print_handling_slip", { id }),
+  exportCaseFile: (id: number, format: ExportFormat) => call<Exported>("export_case_file", { id, format }),
+  exportResults: (filter: Filter, columns: string[], format: ExportFormat) =>
+    call<Exported>("export_results", { filter, columns, format }),
+  resultColumns: () => call<ResultColumn[]>("result_columns"),
 };

@@ -74,6 +74,7 @@ function fillNote(cell: HTMLElement, row: RegisterRow): void {
       cell.append(reason);
     }
   }
+  if (row.recalled) badge(cell, "cancelled", "Đã thu hồi", "badge-recalled");
   if (row.note) text(cell, row.note);
   const title = [row.cancelled ? `Đã hủy: ${row.cancelReason ?? ""}` : "", row.note ?? ""].filter(Boolean).join(" — ");
   cell.title = title;

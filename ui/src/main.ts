@@ -1,14 +1,16 @@
-// Entry point: load the bundled fonts, ask the shell whether the register is initialised, then show
-// either the first-start form or the register. If the register cannot be opened at all, say why (in
-// Vietnamese) instead of showing an empty window.
+// Entry point: load the bundled fonts, ask the shell about the register, then show what fits: the
+// first-start setup, the sign-in, the required password change, or the desk itself. If the register
+// cannot be opened at all, say why (in Vietnamese) instead of showing an empty window.
 
 import "./fonts.css";
 import "./styles.css";
 
-import { api, ApiFailure } from "./api";
+import { api, ApiFailure, onSessionProblem } from "./api";
+import { showChangePassword, showSignIn } from "./auth";
 import { el } from "./dom";
-import { showRegister } from "./register";
 import { showSetup } from "./setup";
+import "./screens";
+import { showShell, stopShell } from "./shell";
 
 /** Loads every subset of the bundled font before the first paint of real text. */
 async function loadFonts(): Promise<void> {
@@ -38,19 +40,50 @@ function showFatal(root: HTMLElement, error: unknown): void {
   );
 }
 
-async function start(): Promise<void> {
-  const root = document.getElementById("app") as HTMLElement;
-  await loadFonts();
+const root = document.getElementById("app") as HTMLElement;
+let starting = false;
+
+/** From the register's state to the desk: setup, sign-in, password change as needed. */
+async function start(notice = ""): Promise<void> {
+  if (starting) return;
+  starting = true;
+  stopShell();
   try {
     let status = await api.appStatus();
     if (!status.initialised) {
-      const organisation = await showSetup(root);
-      status = { ...status, initialised: true, organisation };
+      await showSetup(root);
+      status = await api.appStatus();
     }
-    showRegister(root, status);
+    if (status.hasAccounts && !status.session) {
+      await showSignIn(root, status.organisation, notice);
+      status = await api.appStatus();
+    }
+    if (status.session?.account.mustChangePassword) {
+      await showChangePassword(root, true);
+      status = await api.appStatus();
+    }
+    starting = false;
+    showShell(root, status, { restart: (message) => void start(message) });
   } catch (error) {
-    showFatal(root, error);
+    starting = false;
+    if (error instanceof ApiFailure && ["not_signed_in", "session_expired"].includes(error.code)) {
+      void start(error.message);
+    } else {
+      showFatal(root, error);
+    }
   }
 }
 
-void start();
+onSessionProblem((failure) => {
+  // The session ended (idle, disabled) or a password change is required: back to the right screen.
+  void start(failure.code === "password_change_required" ? "" : failure.message);
+});
+
+window.addEventListener("vanthu-restart", (event) => void start(String((event as CustomEvent).detail ?? "")));
+
+async function boot(): Promise<void> {
+  await loadFonts();
+  await start();
+}
+
+void boot();

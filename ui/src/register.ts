@@ -1,14 +1,14 @@
 // The register view: two tabs (sổ văn bản đến / đi), a search box, and the virtualised list of rows,
 // newest first. Keyboard first: "/" or Ctrl+F focuses the search, Escape clears it, Alt+1 / Alt+2
-// switch registers, arrows and Page Up/Down scroll the list.
+// switch registers, arrows move the selected row, Enter opens it, Alt+N registers a new document.
 
 import { api, ApiFailure } from "./api";
-import type { AppStatus } from "./bindings/AppStatus";
 import type { Direction } from "./bindings/Direction";
 import type { RegisterRow } from "./bindings/RegisterRow";
 import { columnsFor, gridTemplate, type Column } from "./columns";
-import { el } from "./dom";
+import { button, el, keyIs, modalOpen } from "./dom";
 import { formatCount } from "./format";
+import type { Desk } from "./shell";
 import { VirtualList } from "./virtual-list";
 
 const ROW_HEIGHT = 52;
@@ -20,22 +20,11 @@ const TABS: { direction: Direction; label: string; key: string }[] = [
   { direction: "outgoing", label: "Sổ văn bản đi", key: "2" },
 ];
 
-export function showRegister(root: HTMLElement, status: AppStatus): void {
-  let direction: Direction = "incoming";
+export function showRegister(root: HTMLElement, desk: Desk, signal: AbortSignal, start: Direction): void {
+  let direction: Direction = start;
   let query = "";
   let columns: Column[] = columnsFor(direction);
-
-  const org = status.organisation;
-  const topbar = el(
-    "header",
-    { className: "topbar" },
-    el(
-      "div",
-      { className: "org" },
-      el("strong", { "data-testid": "org-title" }, org?.name ?? ""),
-      el("span", {}, org ? `${org.abbreviation} · Mã định danh ${org.orgId}` : ""),
-    ),
-  );
+  let selected = -1;
 
   const tabButtons = TABS.map((t) =>
     el(
@@ -62,10 +51,14 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
     "aria-label": "Tìm kiếm trong sổ",
   });
   const count = el("span", { className: "count", id: "row-count", "data-testid": "row-count" }, "");
+  const newButton = button("Đăng ký mới", "new-document", { shortcut: "Alt+N", primary: true });
+  newButton.hidden = !desk.can("register");
+  newButton.addEventListener("click", () => openForm());
   const toolbar = el(
     "div",
     { className: "toolbar" },
     el("div", { className: "tabs", role: "tablist" }, ...tabButtons),
+    newButton,
     el("label", { className: "search" }, search, el("kbd", {}, "/")),
     count,
   );
@@ -82,18 +75,28 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
   });
   const empty = el("div", { className: "empty", "data-testid": "register-empty", hidden: true });
   const grid = el("section", { className: "grid" }, header, empty, viewport);
-  const statusbar = el(
-    "footer",
-    { className: "statusbar" },
-    el("span", { "data-testid": "db-path", title: status.dbPath }, `Tệp dữ liệu: ${status.dbPath}`),
-    el("span", {}, "Phím tắt: / hoặc Ctrl+F tìm kiếm · Esc xóa tìm kiếm · Alt+1/Alt+2 đổi sổ"),
+  const keys = el(
+    "div",
+    { className: "keys-hint" },
+    "Phím tắt: / hoặc Ctrl+F tìm kiếm · Esc xóa tìm kiếm · Alt+1/Alt+2 đổi sổ · ↑↓ chọn dòng · Enter mở văn bản · Alt+N đăng ký mới",
   );
-  root.replaceChildren(topbar, toolbar, banner, grid, statusbar);
+  root.replaceChildren(toolbar, banner, grid, keys);
 
   const list = new VirtualList(viewport, {
     rowHeight: ROW_HEIGHT,
     pageSize: PAGE_SIZE,
-    renderRow: (row) => renderRow(row, columns),
+    renderRow: (row, index) => {
+      const r = renderRow(row, columns);
+      if (index === selected) {
+        r.classList.add("selected");
+        r.setAttribute("aria-selected", "true");
+      }
+      r.addEventListener("click", () => {
+        selected = index;
+        desk.openDocument(row.id);
+      });
+      return r;
+    },
     renderPlaceholder: () => {
       const r = el("div", { className: "row loading", role: "row", "data-testid": "register-row-loading" });
       for (const c of columns) r.append(el("div", { className: "cell", role: "cell", "data-col": c.key }));
@@ -111,7 +114,16 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
     },
   });
 
+  function openForm(): void {
+    if (!desk.can("register")) return;
+    const dir = direction;
+    void import(dir === "incoming" ? "./incoming-form" : "./outgoing-form").then((m: { openForm: (desk: Desk, done: () => void) => void }) =>
+      m.openForm(desk, () => reload()),
+    );
+  }
+
   function reload(): void {
+    selected = -1;
     banner.textContent = "";
     count.textContent = "Đang tải…";
     delete count.dataset.count;
@@ -137,7 +149,37 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
   function alignHeader(): void {
     header.style.paddingRight = `${viewport.offsetWidth - viewport.clientWidth}px`;
   }
-  new ResizeObserver(alignHeader).observe(viewport);
+  const resize = new ResizeObserver(alignHeader);
+  resize.observe(viewport);
+  signal.addEventListener("abort", () => resize.disconnect());
+
+  function select(index: number): void {
+    const last = list.length - 1;
+    if (last < 0) return;
+    selected = Math.max(0, Math.min(last, index));
+    list.reveal(selected);
+    list.redraw();
+  }
+
+  viewport.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      select(selected + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "PageDown" || event.key === "PageUp") {
+      event.preventDefault();
+      const step = Math.max(1, Math.floor(viewport.clientHeight / ROW_HEIGHT) - 1);
+      select(selected + (event.key === "PageDown" ? step : -step));
+    } else if (event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      select(event.key === "Home" ? 0 : list.length - 1);
+    } else if (event.key === "Enter") {
+      const row = list.row(selected < 0 ? 0 : selected);
+      if (row) {
+        event.preventDefault();
+        desk.openDocument(row.id);
+      }
+    }
+  });
 
   function selectTab(next: Direction): void {
     if (next === direction) return;
@@ -169,6 +211,7 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
   }
 
   document.addEventListener("keydown", (event) => {
+    if (modalOpen()) return;
     const inField = event.target instanceof HTMLInputElement;
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "f") {
       event.preventDefault();
@@ -178,20 +221,26 @@ export function showRegister(root: HTMLElement, status: AppStatus): void {
       event.preventDefault();
       search.focus();
       search.select();
-    } else if (event.key === "Escape") {
+    } else if (event.key === "Escape" && event.target === search) {
       event.preventDefault();
       clearSearch();
-      if (inField) viewport.focus();
-    } else if (event.altKey && (event.key === "1" || event.key === "2")) {
+      viewport.focus();
+    } else if (event.altKey && (keyIs(event, "1") || keyIs(event, "2"))) {
       event.preventDefault();
-      selectTab(event.key === "1" ? "incoming" : "outgoing");
+      selectTab(keyIs(event, "1") ? "incoming" : "outgoing");
+    } else if (event.altKey && keyIs(event, "n")) {
+      event.preventDefault();
+      openForm();
     } else if (event.key === "ArrowDown" && inField) {
       event.preventDefault();
       viewport.focus();
+      select(0);
     }
-  });
+  }, { signal });
 
+  window.addEventListener("vanthu-changed", () => reload(), { signal });
   reload();
+  viewport.focus();
 }
 
 function renderRow(row: RegisterRow, columns: Column[]): HTMLElement {

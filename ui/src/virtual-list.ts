@@ -87,6 +87,31 @@ export class VirtualList {
     return this.loadedFirstPage;
   }
 
+  /** The loaded row at `index`, if its page has arrived. */
+  row(index: number): RegisterRow | undefined {
+    return this.rowAt(index);
+  }
+
+  /** Rows the list holds (known so far). */
+  get length(): number {
+    return this.known;
+  }
+
+  /** Builds every visible row again (a selection moved). */
+  redraw(): void {
+    this.clearRows();
+    this.render();
+  }
+
+  /** Scrolls the least needed to show row `index` whole. */
+  reveal(index: number): void {
+    const rowH = this.pxPerRow();
+    const top = index * rowH;
+    const view = this.viewport.clientHeight;
+    if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+    else if (top + this.opts.rowHeight > this.viewport.scrollTop + view) this.viewport.scrollTop = top + this.opts.rowHeight - view;
+  }
+
   /** Scrolls by whole rows (keyboard navigation). */
   scrollRows(delta: number): void {
     this.viewport.scrollTop += delta * this.pxPerRow();

@@ -121,7 +121,17 @@ impl Desk {
 
     /// The check every use case runs first: who acts, and may they do `p`? Touches the session.
     pub fn authorise(&self, p: Permission) -> ApiResult<Actor> {
-        let actor = self.current_actor()?;
+        self.authorise_as(p, true)
+    }
+
+    /// Like [`Desk::authorise`] for reads the window makes on its own (the home screen's minute poll,
+    /// the status bar): they do not count as activity, so the idle sign-out still happens.
+    pub(crate) fn authorise_passive(&self, p: Permission) -> ApiResult<Actor> {
+        self.authorise_as(p, false)
+    }
+
+    fn authorise_as(&self, p: Permission, touch: bool) -> ApiResult<Actor> {
+        let actor = self.current_actor(touch)?;
         if let Some(role) = actor.role()
             && !role.allows(p)
         {
@@ -131,11 +141,11 @@ impl Desk {
     }
 
     /// The acting user, with the idle and password-change rules applied (no permission check).
-    pub(crate) fn current_actor(&self) -> ApiResult<Actor> {
+    fn current_actor(&self, touch: bool) -> ApiResult<Actor> {
         if !self.has_accounts()? {
             return Ok(Actor { name: self.os_actor.clone(), account: None });
         }
-        let account = self.session_account(true)?;
+        let account = self.session_account(touch)?;
         if account.must_change_password {
             return Err(ApiError::new(
                 ErrorCode::PasswordChangeRequired,

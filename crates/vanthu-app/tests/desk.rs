@@ -343,6 +343,13 @@ fn an_idle_session_ends_and_an_administrator_cannot_demote_themself() {
     assert_eq!(e.code, ErrorCode::SessionExpired, "{}", e.message);
     assert_eq!(desk.session_info().unwrap(), None);
     assert!(rusqlite_dump(desk.db_path()).contains("account.idle_sign_out"));
+    // The window's own polls (home screen, backup status) are not activity.
+    as_user(&desk, "vanthu");
+    desk.set_clock(Clock::Fixed(START + Duration::minutes(54)));
+    desk.dashboard().unwrap();
+    desk.backup_status().unwrap();
+    desk.set_clock(Clock::Fixed(START + Duration::minutes(60)));
+    assert_eq!(desk.dashboard().unwrap_err().code, ErrorCode::SessionExpired);
 
     as_user(&desk, "quantri");
     let me = account_id(&desk, "quantri");

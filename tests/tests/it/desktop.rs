@@ -11,6 +11,9 @@
 //!
 //! The register's path reaches the app as `--db` in `tauri:options.args` (tauri-driver forwards
 //! arguments, not environment variables), so one driver serves any number of registers.
+//!
+//! This module also holds the WebDriver session shared by `desktop_desk.rs` (the clerk's desk: setup,
+//! sign-in, registration, handling, case files, printing, search, roles).
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -21,10 +24,10 @@ use serde_json::{Value, json};
 
 use crate::support;
 
-const NOW: &str = "2026-03-02T08:30:00+07:00";
-const WAIT: Duration = Duration::from_secs(60);
+pub(crate) const NOW: &str = "2026-03-02T08:30:00+07:00";
+pub(crate) const WAIT: Duration = Duration::from_secs(60);
 /// The W3C key under which an element reference travels.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+pub(crate) const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 struct IncomingCase {
     from: &'static str,
@@ -87,7 +90,7 @@ const OUTGOING_SIGNER: &str = "Đặng Xuân Phong";
 /// One window at a time: tauri-driver serves one WebDriver session at once.
 static WINDOW: Mutex<()> = Mutex::new(());
 
-fn one_window() -> MutexGuard<'static, ()> {
+pub(crate) fn one_window() -> MutexGuard<'static, ()> {
     WINDOW.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -205,50 +208,6 @@ fn register_rows_show_and_search_folds_diacritics() {
 }
 
 #[test]
-fn first_start_asks_for_the_organisation() {
-    let _window = one_window();
-    let app = support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let db = dir.path().join("moi.db");
-    let session = Session::start(&app, &db);
-
-    // An empty form is refused field by field, before anything reaches the backend.
-    session.click("[data-testid=setup-submit]");
-    let error = session.text_of("[data-testid=org-name-error]");
-    assert_eq!(error, "Vui lòng nhập tên cơ quan.");
-
-    // An invalid organisation id is refused by the backend, whose message is shown as is.
-    session.type_into("[data-testid=org-name]", "Sở Tư pháp tỉnh Lào Cai");
-    session.type_into("[data-testid=org-id]", "abc");
-    session.type_into("[data-testid=org-abbr]", "STP");
-    session.click("[data-testid=setup-submit]");
-    let error = session.wait_text("[data-testid=setup-error]", |t| !t.is_empty());
-    assert!(error.contains("abc"), "the backend's message names the bad id: {error:?}");
-
-    // Fixed, it opens the (empty) register.
-    session.clear("[data-testid=org-id]");
-    session.send_keys("[data-testid=org-id]", "000.00.40.H24");
-    session.click("[data-testid=setup-submit]");
-    let org = session.wait_text("[data-testid=org-title]", |t| !t.is_empty());
-    assert_eq!(org, "Sở Tư pháp tỉnh Lào Cai");
-    let empty = session.wait_text("[data-testid=register-empty]", |t| !t.is_empty());
-    assert_eq!(empty, "Sổ chưa có văn bản nào.");
-
-    // The register is initialised for the CLI too: it now accepts a registration.
-    let scan = dir.path().join("F.pdf");
-    std::fs::write(&scan, minimal_pdf()).expect("the scan is written");
-    let out = support::run_json(support::vanthu(&db, Some(NOW)).args(["incoming", "add", "--file"]).arg(&scan).args([
-        "--from",
-        "Sở Tư pháp",
-        "--type",
-        "Công văn",
-        "--subject",
-        "Thử nghiệm",
-    ]));
-    assert!(out["id"].is_string(), "{out}");
-}
-
-#[test]
 fn an_unopenable_register_shows_why_in_vietnamese() {
     let _window = one_window();
     let app = support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop");
@@ -264,12 +223,12 @@ fn an_unopenable_register_shows_why_in_vietnamese() {
 
 /// One register row as the window shows it.
 #[derive(Debug)]
-struct Row {
-    id: String,
+pub(crate) struct Row {
+    pub(crate) id: String,
     direction: String,
     number: String,
     /// The cells' text, joined with " | ".
-    text: String,
+    pub(crate) text: String,
     /// The badges' labels, in order.
     badges: Vec<String>,
     /// Whether the row is struck through.
@@ -283,13 +242,13 @@ impl Row {
 }
 
 /// A WebDriver session on tauri-driver, deleted (and the app closed) on drop, even when a check fails.
-struct Session {
+pub(crate) struct Session {
     agent: ureq::Agent,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Session {
-    fn start(app: &Path, db: &Path) -> Session {
+    pub(crate) fn start(app: &Path, db: &Path) -> Session {
         let url = std::env::var("VANTHU_WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".to_owned());
         let url = url.trim_end_matches('/').to_owned();
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -322,7 +281,7 @@ impl Session {
         Session { base: format!("{url}/session/{id}"), agent }
     }
 
-    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+    pub(crate) fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}{path}", self.base);
         let result = match (method, body) {
             ("GET", _) => self.agent.get(&url).call(),
@@ -336,11 +295,11 @@ impl Session {
         answer["value"].clone()
     }
 
-    fn execute(&self, script: &str) -> Value {
+    pub(crate) fn execute(&self, script: &str) -> Value {
         self.command("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
     }
 
-    fn find(&self, css: &str) -> String {
+    pub(crate) fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let found = self.command("POST", "/elements", Some(json!({"using": "css selector", "value": css})));
@@ -352,40 +311,40 @@ impl Session {
         }
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         let id = self.find(css);
         self.command("POST", &format!("/element/{id}/click"), None);
     }
 
-    fn send_keys(&self, css: &str, text: &str) {
+    pub(crate) fn send_keys(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.command("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
     }
 
-    fn clear(&self, css: &str) {
+    pub(crate) fn clear(&self, css: &str) {
         let id = self.find(css);
         self.command("POST", &format!("/element/{id}/clear"), None);
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css);
         self.command("POST", &format!("/element/{id}/click"), None);
         self.command("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
     }
 
-    fn text_of(&self, css: &str) -> String {
+    pub(crate) fn text_of(&self, css: &str) -> String {
         let id = self.find(css);
         self.command("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or_default().to_owned()
     }
 
     /// The `data-testid` of the focused element.
-    fn active_testid(&self) -> String {
+    pub(crate) fn active_testid(&self) -> String {
         let value = self.execute("return document.activeElement && document.activeElement.dataset.testid || '';");
         value.as_str().unwrap_or_default().to_owned()
     }
 
     /// Polls an element's visible text until `done` accepts it.
-    fn wait_text(&self, css: &str, done: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_text(&self, css: &str, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let text = self.text_of(css);
@@ -398,7 +357,7 @@ impl Session {
     }
 
     /// The loaded rows on screen, read in one go (the list re-renders while it scrolls or loads).
-    fn rows(&self) -> Vec<Row> {
+    pub(crate) fn rows(&self) -> Vec<Row> {
         let value = self.execute(
             "return Array.from(document.querySelectorAll('[data-testid=register-row]'))\
                .sort((a, b) => Number(a.getAttribute('aria-rowindex')) - Number(b.getAttribute('aria-rowindex')))\
@@ -430,7 +389,7 @@ impl Session {
     }
 
     /// Polls until the rows satisfy `done`; fails with what is on screen (fatal error included).
-    fn wait_rows(&self, timeout: Duration, done: impl Fn(&[Row]) -> bool) -> Vec<Row> {
+    pub(crate) fn wait_rows(&self, timeout: Duration, done: impl Fn(&[Row]) -> bool) -> Vec<Row> {
         let deadline = Instant::now() + timeout;
         loop {
             let rows = self.rows();
@@ -445,7 +404,7 @@ impl Session {
         }
     }
 
-    fn screenshot(&self) -> Vec<u8> {
+    pub(crate) fn screenshot(&self) -> Vec<u8> {
         let data = self.command("GET", "/screenshot", None);
         let data = data.as_str().expect("the screenshot is a base64 string");
         base64::engine::general_purpose::STANDARD.decode(data).expect("the screenshot is valid base64")
@@ -460,7 +419,7 @@ impl Drop for Session {
 }
 
 /// Checks a screenshot and keeps it in `target/e2e/` for a human to look at.
-fn save_screenshot(png: &[u8], name: &str) {
+pub(crate) fn save_screenshot(png: &[u8], name: &str) {
     assert_valid_png(png);
     let dir = support::target_dir().join("e2e");
     std::fs::create_dir_all(&dir).expect("target/e2e is created");
@@ -486,7 +445,7 @@ fn split_date(iso: &str) -> (&str, &str, &str) {
 }
 
 /// A one-page, structurally valid PDF (correct xref offsets), as a stand-in for a scan.
-fn minimal_pdf() -> Vec<u8> {
+pub(crate) fn minimal_pdf() -> Vec<u8> {
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

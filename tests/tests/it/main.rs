@@ -9,3 +9,4 @@ mod cli;
 mod concurrency;
 mod crash;
 mod desktop;
+mod desktop_desk;

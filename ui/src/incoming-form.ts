@@ -1,0 +1,238 @@
+// Registering an incoming document (App. VI metadata), keyboard first: the fields in the order they are
+// read off the paper, Enter or Ctrl+Enter saves, Ctrl+O picks the file, Escape closes. The issuer and
+// the type are remembered from the last entry. A possible duplicate is shown before anything is saved,
+// with "Vẫn đăng ký" to register anyway; after saving the arrival number is shown large.
+
+import { api, ApiFailure, messageOf } from "./api";
+import type { Channel } from "./bindings/Channel";
+import type { IncomingForm } from "./bindings/IncomingForm";
+import type { IncomingRegistered } from "./bindings/IncomingRegistered";
+import type { Secrecy } from "./bindings/Secrecy";
+import type { Urgency } from "./bindings/Urgency";
+import { attachment } from "./attach";
+import { SECRECY_LABEL, URGENCY_LABEL } from "./columns";
+import { button, el, field, keyIs, modal, select, textInput, type Field } from "./dom";
+import { formatDate, validDate } from "./format";
+import type { Desk } from "./shell";
+import { attachSuggestions, typeSuggestions } from "./suggest";
+
+/** Remembered per register (a machine may keep more than one). */
+const REMEMBER = "vanthu.incoming.last:";
+
+interface Remembered {
+  organName: string;
+  organId: string;
+  typeName: string;
+}
+
+function remembered(register: string): Remembered {
+  try {
+    const v = JSON.parse(localStorage.getItem(REMEMBER + register) ?? "{}") as Partial<Remembered>;
+    return { organName: v.organName ?? "", organId: v.organId ?? "", typeName: v.typeName ?? "" };
+  } catch {
+    return { organName: "", organId: "", typeName: "" };
+  }
+}
+
+export function urgencyOptions(): [string, string][] {
+  return [["", "Thường"], ...(Object.entries(URGENCY_LABEL) as [string, string][])];
+}
+
+export function secrecyOptions(): [string, string][] {
+  return [["", "Không mật"], ...(Object.entries(SECRECY_LABEL) as [string, string][])];
+}
+
+export function openForm(desk: Desk, done: () => void): void {
+  const last = remembered(desk.status.dbPath);
+  let organId = last.organId;
+  const organ = field("Cơ quan ban hành", textInput("in-organ", { value: last.organName, placeholder: "Sở Tài chính" }), "Gợi ý từ danh bạ cơ quan; ↓ để chọn.", "span2");
+  const code = field("Số, ký hiệu", textInput("in-code", { placeholder: "136/TTr-STTTT" }));
+  const issued = field("Ngày văn bản", textInput("in-issued", { placeholder: "dd/mm/yyyy" }));
+  const type = field("Tên loại", textInput("in-type", { value: last.typeName, placeholder: "Công văn" }));
+  const subject = field("Trích yếu nội dung", textInput("in-subject", { placeholder: "Về việc…" }), "", "span3r");
+  const signer = field("Người ký", textInput("in-signer"));
+  const urgency = field("Độ khẩn", select("in-urgency", urgencyOptions()));
+  const secrecy = field("Độ mật", select("in-secrecy", secrecyOptions()));
+  const due = field("Hạn xử lý", textInput("in-due", { placeholder: "dd/mm/yyyy" }));
+  const channel = field("Phương thức nhận", select("in-channel", [["paper", "Bản giấy"], ["electronic", "Điện tử"]]));
+  const pages = field("Số trang", textInput("in-pages", { inputMode: "numeric" }));
+  const handler = field("Đơn vị hoặc người nhận", textInput("in-handler"), "", "span2");
+  const note = field("Ghi chú", textInput("in-note"), "", "span4");
+  const file = attachment("in");
+
+  attachSuggestions(
+    organ.input as HTMLInputElement,
+    async (typed) => (await api.suggestOrgans(typed, 8)).map((o) => ({ label: o.name, detail: o.organId ?? "", value: o })),
+    (s) => {
+      const o = s.value as { name: string; organId: string | null };
+      organ.input.value = o.name;
+      organId = o.organId ?? "";
+    },
+  );
+  organ.input.addEventListener("input", () => (organId = ""));
+  attachSuggestions(type.input as HTMLInputElement, typeSuggestions, (s) => (type.input.value = String(s.value)));
+
+  const error = el("div", { className: "form-error", role: "alert", "data-testid": "in-error" });
+  const duplicate = el("div", { className: "duplicate", role: "alert", "data-testid": "dup-warning", hidden: true });
+  const save = button("Đăng ký", "in-save", { primary: true, type: "submit", shortcut: "Enter" });
+  const form = el(
+    "form",
+    { className: "doc-form", "data-testid": "incoming-form", noValidate: true },
+    error,
+    duplicate,
+    el(
+      "div",
+      { className: "form-grid four" },
+      organ.box, code.box, issued.box, type.box, subject.box, signer.box, urgency.box, secrecy.box,
+      due.box, channel.box, pages.box, handler.box, note.box,
+    ),
+    el("div", { className: "actions" }, save, el("span", { className: "hint" }, "Ctrl+Enter cũng lưu · Ctrl+O chọn tệp · Esc đóng")),
+  );
+  const body = el("div", { className: "form-with-preview" }, form, el("div", { className: "side" }, file.box, file.preview));
+  const dialog = modal("Đăng ký văn bản đến", "incoming-dialog", body);
+  void dialog.closed.then(() => file.dispose());
+  dialog.box.classList.add("wide");
+
+  body.addEventListener("keydown", (event) => {
+    const outside = event.target instanceof HTMLInputElement && !form.contains(event.target);
+    if (event.key === "Enter" && (event.ctrlKey || outside || event.target instanceof HTMLSelectElement)) {
+      event.preventDefault();
+      form.requestSubmit();
+    } else if (event.ctrlKey && event.key.toLowerCase() === "o") {
+      event.preventDefault();
+      file.pick();
+    }
+  });
+
+  function collect(allowDuplicate: boolean): IncomingForm | null {
+    error.textContent = "";
+    const checks: [Field, string][] = [
+      [organ, organ.input.value.trim() ? "" : "Vui lòng nhập cơ quan ban hành."],
+      [issued, validDate(issued.input.value) ? "" : "Ngày không hợp lệ (dd/mm/yyyy)."],
+      [type, type.input.value.trim() ? "" : "Vui lòng nhập tên loại văn bản."],
+      [subject, subject.input.value.trim() ? "" : "Vui lòng nhập trích yếu."],
+      [due, validDate(due.input.value) ? "" : "Ngày không hợp lệ (dd/mm/yyyy)."],
+      [pages, /^\d*$/.test(pages.input.value.trim()) ? "" : "Số trang phải là số."],
+    ];
+    let first: Field | null = null;
+    for (const [f, message] of checks) {
+      f.setError(message);
+      if (message && !first) first = f;
+    }
+    if (first) {
+      first.input.focus();
+      return null;
+    }
+    const pageText = pages.input.value.trim();
+    return {
+      organName: organ.input.value.trim(),
+      organId: organId || undefined,
+      code: code.input.value.trim() || undefined,
+      issuedDate: issued.input.value.trim() || undefined,
+      typeName: type.input.value.trim(),
+      subject: subject.input.value.trim(),
+      signer: signer.input.value.trim() || undefined,
+      urgency: (urgency.input.value || undefined) as Urgency | undefined,
+      secrecy: (secrecy.input.value || undefined) as Secrecy | undefined,
+      dueDate: due.input.value.trim() || undefined,
+      channel: channel.input.value as Channel,
+      pageAmount: pageText ? Number(pageText) : undefined,
+      handler: handler.input.value.trim() || undefined,
+      note: note.input.value.trim() || undefined,
+      files: file.path() ? [file.path()] : [],
+      allowDuplicate,
+    };
+  }
+
+  function submit(allowDuplicate: boolean): void {
+    const input = collect(allowDuplicate);
+    if (!input) return;
+    save.disabled = true;
+    save.setAttribute("aria-busy", "true");
+    api.registerIncoming(input).then(
+      (registered) => {
+        localStorage.setItem(REMEMBER + desk.status.dbPath, JSON.stringify({ organName: input.organName, organId: input.organId ?? "", typeName: input.typeName }));
+        done();
+        showNumber(registered);
+      },
+      (e: unknown) => {
+        save.disabled = false;
+        save.removeAttribute("aria-busy");
+        if (e instanceof ApiFailure && e.code === "duplicate") showDuplicate(e);
+        else error.textContent = messageOf(e);
+      },
+    );
+  }
+
+  function showDuplicate(e: ApiFailure): void {
+    const earlier = e.details?.earlier;
+    const confirm = button("Vẫn đăng ký", "dup-confirm", { primary: true, shortcut: "Alt+V" });
+    const back = button("Không đăng ký, sửa lại", "dup-cancel");
+    duplicate.replaceChildren(
+      el("strong", {}, "Có thể trùng văn bản đã đăng ký"),
+      el("p", { "data-testid": "dup-message" }, e.message),
+    );
+    if (earlier) {
+      duplicate.append(
+        el(
+          "dl",
+          { className: "kv", "data-testid": "dup-earlier" },
+          el("dt", {}, "Số đến"), el("dd", {}, `${earlier.numberText} ngày ${formatDate(earlier.arrivalDate ?? earlier.registeredAt)}`),
+          el("dt", {}, "Số, ký hiệu"), el("dd", {}, earlier.code),
+          el("dt", {}, "Cơ quan ban hành"), el("dd", {}, earlier.organName),
+          el("dt", {}, "Trích yếu"), el("dd", {}, `${earlier.typeName} ${earlier.subject}`),
+        ),
+      );
+    }
+    duplicate.append(el("div", { className: "actions" }, confirm, back));
+    duplicate.hidden = false;
+    confirm.addEventListener("click", () => {
+      duplicate.hidden = true;
+      submit(true);
+    });
+    back.addEventListener("click", () => {
+      duplicate.hidden = true;
+      code.input.focus();
+    });
+    duplicate.addEventListener("keydown", (ev) => {
+      if (ev.altKey && keyIs(ev, "v")) {
+        ev.preventDefault();
+        confirm.click();
+      }
+    });
+    confirm.focus();
+  }
+
+  function showNumber(r: IncomingRegistered): void {
+    const again = button("Đăng ký văn bản tiếp theo", "in-next", { primary: true, shortcut: "Enter" });
+    const openIt = button("Mở văn bản", "in-open");
+    const result = el(
+      "div",
+      { className: "registered", "data-testid": "incoming-registered" },
+      el("div", { className: "label" }, "Số đến"),
+      el("div", { className: "big-number", "data-testid": "arrival-number" }, String(r.arrivalNumber)),
+      el("div", {}, `Ngày đến ${formatDate(r.arrivalDate)} · Sổ văn bản đến năm ${r.year}`),
+      el("div", { className: "subject" }, `${r.document.typeName} ${r.document.subject}`),
+      r.registerDeadline ? el("div", { className: "hint" }, `Trình trước ${r.registerDeadline.slice(11, 16)} ${formatDate(r.registerDeadline)}`) : "",
+      el("div", { className: "actions" }, again, openIt),
+    );
+    body.replaceChildren(result);
+    file.dispose();
+    again.addEventListener("click", () => {
+      dialog.close();
+      openForm(desk, done);
+    });
+    openIt.addEventListener("click", () => {
+      dialog.close();
+      desk.openDocument(r.id);
+    });
+    again.focus();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit(false);
+  });
+  organ.input.focus();
+  (organ.input as HTMLInputElement).select();
+}

@@ -1,0 +1,17 @@
+// Which function draws which screen of the navigation.
+
+import { showAdmin } from "./admin";
+import { showCaseFiles } from "./casefiles";
+import { showHome } from "./home";
+import { showPrint } from "./print";
+import { showRegister } from "./register";
+import { showSearch } from "./search";
+import { defineScreen } from "./shell";
+
+defineScreen("home", showHome);
+defineScreen("incoming", (root, desk, signal) => showRegister(root, desk, signal, "incoming"));
+defineScreen("outgoing", (root, desk, signal) => showRegister(root, desk, signal, "outgoing"));
+defineScreen("casefiles", showCaseFiles);
+defineScreen("search", showSearch);
+defineScreen("print", showPrint);
+defineScreen("admin", showAdmin);
