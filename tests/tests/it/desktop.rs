@@ -405,6 +405,16 @@ impl Session {
     }
 
     pub(crate) fn screenshot(&self) -> Vec<u8> {
+        // Let the page paint what the last step changed: the DOM can be ahead of the composited frame.
+        self.command(
+            "POST",
+            "/execute/async",
+            Some(json!({
+                "script": "const done = arguments[arguments.length - 1];\
+                           requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                "args": []
+            })),
+        );
         let data = self.command("GET", "/screenshot", None);
         let data = data.as_str().expect("the screenshot is a base64 string");
         base64::engine::general_purpose::STANDARD.decode(data).expect("the screenshot is valid base64")
