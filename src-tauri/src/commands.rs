@@ -279,6 +279,13 @@ pub async fn units(state: DeskRef<'_>) -> Reply<Vec<Unit>> {
     Ok(blocking(state.desk()?, |desk| desk.units()).await?.into_iter().map(Into::into).collect())
 }
 
+/// The register series of a year with their last numbers.
+#[tauri::command]
+pub async fn series(state: DeskRef<'_>, request: Request<'_>) -> Reply<Vec<SeriesState>> {
+    let input: SeriesRequest = parse(&request)?;
+    Ok(blocking(state.desk()?, move |desk| desk.series(input.year)).await?.into_iter().map(Into::into).collect())
+}
+
 /// Adds a unit (administrators).
 #[tauri::command]
 pub async fn add_unit(state: DeskRef<'_>, request: Request<'_>) -> Reply<Unit> {

@@ -330,6 +330,12 @@ impl From<app::Unit> for Unit {
     }
 }
 
+impl From<app::SeriesState> for SeriesState {
+    fn from(s: app::SeriesState) -> SeriesState {
+        SeriesState { key: s.key, title: s.title, year: s.year, last_number: s.last_number }
+    }
+}
+
 impl From<NewAccount> for app::NewAccountInput {
     fn from(a: NewAccount) -> app::NewAccountInput {
         app::NewAccountInput {

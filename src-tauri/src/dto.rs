@@ -371,6 +371,29 @@ pub struct Unit {
     pub active: bool,
 }
 
+/// A register series of a year with its last number (domain.md §3).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesState {
+    /// Series key (`den`, `di`, `di/qppl/QĐ`…).
+    pub key: String,
+    /// Tên sổ.
+    pub title: String,
+    /// Năm.
+    pub year: i32,
+    /// The last number given.
+    #[ts(type = "number")]
+    pub last_number: i64,
+}
+
+/// The series of which year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesRequest {
+    /// Năm.
+    pub year: i32,
+}
+
 /// A new account (the first administrator at setup, or one an administrator creates).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -1379,6 +1402,8 @@ mod bindings {
             ChangePassword::export_all_to(dir),
             Setup::export_all_to(dir),
             Unit::export_all_to(dir),
+            SeriesState::export_all_to(dir),
+            SeriesRequest::export_all_to(dir),
             UpdateAccount::export_all_to(dir),
             ResetPassword::export_all_to(dir),
             SecurityPolicy::export_all_to(dir),

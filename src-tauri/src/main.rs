@@ -54,6 +54,7 @@ fn main() {
             commands::suggest_deadline,
             commands::dashboard,
             commands::units,
+            commands::series,
             commands::people,
             commands::replies_awaited,
             commands::record_reply,

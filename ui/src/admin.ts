@@ -12,8 +12,8 @@ import { formatDateTime } from "./format";
 import { ROLE_LABEL } from "./labels";
 import type { Desk } from "./shell";
 
-type Tab = "users" | "units" | "calendar" | "security" | "backup";
-const TABS: [Tab, string][] = [["users", "Người dùng"], ["units", "Đơn vị"], ["calendar", "Lịch làm việc"], ["security", "Bảo mật"], ["backup", "Sao lưu"]];
+type Tab = "users" | "units" | "series" | "calendar" | "security" | "backup";
+const TABS: [Tab, string][] = [["users", "Người dùng"], ["units", "Đơn vị"], ["series", "Sổ và số"], ["calendar", "Lịch làm việc"], ["security", "Bảo mật"], ["backup", "Sao lưu"]];
 
 export function showAdmin(root: HTMLElement, desk: Desk, _signal: AbortSignal, arg?: string): void {
   const body = el("div", { className: "admin-body" });
@@ -32,7 +32,7 @@ export function showAdmin(root: HTMLElement, desk: Desk, _signal: AbortSignal, a
     const box = el("div", { className: "admin-body", "data-testid": `admin-${tab}` });
     current = box;
     body.replaceChildren(box);
-    const render = { users, units, calendar, security, backup }[tab];
+    const render = { users, units, series, calendar, security, backup }[tab];
     void render(box, desk).catch((e: unknown) => {
       if (current === box) box.replaceChildren(el("div", { className: "form-error", role: "alert", "data-testid": "admin-error" }, messageOf(e)));
     });
@@ -136,6 +136,26 @@ async function units(body: HTMLElement, desk: Desk): Promise<void> {
   body.replaceChildren(
     el("table", { className: "table", "data-testid": "units-table" }, el("thead", {}, el("tr", {}, el("th", {}, "Viết tắt"), el("th", {}, "Tên đơn vị"))), el("tbody", {}, ...list.map((u) => el("tr", {}, el("td", {}, u.abbreviation), el("td", {}, u.name))))),
     form,
+  );
+}
+
+// The register books of the year and the last number each gave (domain.md §3: one series for incoming
+// documents, one for administrative ones, one per legal-normative type, secret, copies, advisory bodies).
+// Numbers are drawn only by registrations, never typed here.
+async function series(body: HTMLElement, desk: Desk): Promise<void> {
+  const year = Number(desk.status.today.slice(0, 4));
+  const list = await api.series(year);
+  const rows = list.map((s) => el("tr", {}, el("td", {}, s.title), el("td", {}, s.key), el("td", { className: "num" }, String(s.lastNumber))));
+  body.replaceChildren(
+    el("p", { className: "hint" }, `Năm ${year}: số được cấp tự động khi đăng ký, liên tục từ 1 trong mỗi sổ, không bao giờ dùng lại.`),
+    list.length === 0
+      ? el("p", { "data-testid": "series-empty" }, "Chưa cấp số nào trong năm nay.")
+      : el(
+          "table",
+          { className: "table", "data-testid": "series-table" },
+          el("thead", {}, el("tr", {}, el("th", {}, "Sổ"), el("th", {}, "Mã"), el("th", {}, "Số cuối cùng"))),
+          el("tbody", {}, ...rows),
+        ),
   );
 }
 

@@ -48,6 +48,7 @@ import type { SearchRegister } from "./bindings/SearchRegister";
 import type { SecurityPolicy } from "./bindings/SecurityPolicy";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { Setup } from "./bindings/Setup";
+import type { SeriesState } from "./bindings/SeriesState";
 import type { Unit } from "./bindings/Unit";
 import type { UpdateAccount } from "./bindings/UpdateAccount";
 
@@ -126,6 +127,7 @@ export const api = {
   suggestDeadline: (workingDays: number) => call<string>("suggest_deadline", { workingDays }),
   dashboard: () => call<Dashboard>("dashboard"),
   units: () => call<Unit[]>("units"),
+  series: (year: number) => call<SeriesState[]>("series", { year }),
   people: () => call<Person[]>("people"),
   repliesAwaited: (days: number) => call<ReplyAwaited[]>("replies_awaited", { days }),
   recordReply: (incoming: string, outgoing: string) => call<RegisterRow>("record_reply", { incoming, outgoing }),

@@ -272,6 +272,9 @@ fn first_run_setup() {
     assert_eq!(session.read("[data-testid=user-role]"), "Quản trị");
     assert_eq!(session.read("[data-testid=org-title]"), "Sở Tư pháp tỉnh Lào Cai");
     session.click("[data-testid=nav-admin]");
+    // No number given yet this year.
+    session.click("[data-testid=admin-tab-series]");
+    session.wait_for("[data-testid=series-empty]");
     session.click("[data-testid=admin-tab-units]");
     let units = session.wait_js("[data-testid=units-table]", |t| t.contains("BTP"));
     assert!(units.contains("Văn phòng") && units.contains("Phòng Bổ trợ tư pháp"), "{units}");
@@ -525,6 +528,10 @@ fn outgoing_number_previewed_then_fixed() {
     session.send_keys("[data-testid=out-copies]", &format!("\u{E009}{ENTER}{RELEASE}"));
     assert_eq!(session.wait_js("[data-testid=out-code]", |t| !t.is_empty()), "02/QĐ-UBND");
     session.shot("outgoing.png");
+    // The administrative series (decisions that are not legal normative) has given two numbers this year.
+    let series = session.invoke("series", json!({"year": 2026}));
+    let decisions = series["ok"].as_array().and_then(|all| all.iter().find(|s| s["key"] == "di").cloned());
+    assert_eq!(decisions.map(|s| s["lastNumber"].clone()), Some(json!(2)), "{series}");
 
     // Recalled with a reason: the record shows frozen.
     session.click("[data-testid=out-open]");
