@@ -506,6 +506,20 @@ pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
     register::vietnam_rfc3339(at)
 }
 
+/// `YYYYMMDD-HHMMSS` in Vietnam time: the stamp in the names of backups and printouts.
+pub(crate) fn file_stamp(at: OffsetDateTime) -> String {
+    let local = at.to_offset(vanthu_core::VIETNAM_OFFSET);
+    format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second()
+    )
+}
+
 fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

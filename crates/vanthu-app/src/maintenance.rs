@@ -53,16 +53,7 @@ impl Desk {
         if now < due {
             return Ok(None);
         }
-        let local = now.to_offset(vanthu_core::VIETNAM_OFFSET);
-        let name = format!(
-            "vanthu-{:04}{:02}{:02}-{:02}{:02}{:02}",
-            local.year(),
-            u8::from(local.month()),
-            local.day(),
-            local.hour(),
-            local.minute(),
-            local.second()
-        );
+        let name = format!("vanthu-{}", crate::file_stamp(now));
         std::fs::create_dir_all(folder).map_err(|e| {
             crate::ApiError::new(crate::ErrorCode::Io, format!("Không tạo được thư mục sao lưu {folder}: {e}."))
         })?;

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use time::Date;
-use vanthu_core::VIETNAM_OFFSET;
 use vanthu_core::access::Permission;
 use vanthu_core::document::Direction;
 use vanthu_core::handling::HandlingStatus;
@@ -199,16 +198,7 @@ impl Desk {
     fn write_export(&self, stem: &str, format: ExportFormat, bytes: &[u8], rows: u64) -> ApiResult<Exported> {
         let dir = self.exports_dir();
         std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;
-        let local = self.now().to_offset(VIETNAM_OFFSET);
-        let stamp = format!(
-            "{:04}{:02}{:02}-{:02}{:02}{:02}",
-            local.year(),
-            u8::from(local.month()),
-            local.day(),
-            local.hour(),
-            local.minute(),
-            local.second()
-        );
+        let stamp = crate::file_stamp(self.now());
         let mut path = dir.join(format!("{stem}-{stamp}.{}", format.extension()));
         let mut n = 2;
         while path.exists() {

@@ -79,6 +79,50 @@ pub struct NewAccountInput {
     pub password: String,
 }
 
+/// A new account's fields, checked and in stored form, with the password already hashed.
+pub(crate) struct CheckedAccount {
+    username: String,
+    full_name: String,
+    position: Option<String>,
+    password_hash: String,
+}
+
+impl CheckedAccount {
+    /// Checks the user name, the name and the password policy, and hashes the password.
+    pub(crate) fn from_input(input: &NewAccountInput) -> ApiResult<CheckedAccount> {
+        let username = check_username(&input.username).map_err(ApiError::invalid)?;
+        let full_name = clean(&input.full_name);
+        if full_name.is_empty() {
+            return Err(ApiError::invalid("Thiếu họ và tên."));
+        }
+        check_password(&username, &input.password).map_err(ApiError::invalid)?;
+        Ok(CheckedAccount {
+            password_hash: hash_password(&input.password)?,
+            position: input.position.as_deref().map(clean).filter(|p| !p.is_empty()),
+            username,
+            full_name,
+        })
+    }
+
+    /// The account to write.
+    pub(crate) fn new_account(&self, role: Role, unit_id: Option<i64>, must_change_password: bool) -> NewAccount<'_> {
+        NewAccount {
+            username: &self.username,
+            full_name: &self.full_name,
+            position: self.position.as_deref(),
+            role,
+            unit_id,
+            password_hash: &self.password_hash,
+            must_change_password,
+        }
+    }
+
+    /// The user name (lower case).
+    pub(crate) fn username(&self) -> &str {
+        &self.username
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct ActiveSession {
     account_id: i64,
@@ -281,31 +325,11 @@ impl Desk {
         } else {
             self.authorise(Permission::ManageUsers)?.name
         };
-        let username = check_username(&input.username).map_err(ApiError::invalid)?;
-        let full_name = clean(&input.full_name);
-        if full_name.is_empty() {
-            return Err(ApiError::invalid("Thiếu họ và tên."));
-        }
         let role = input.role.ok_or_else(|| ApiError::invalid("Chưa chọn vai trò."))?;
-        check_password(&username, &input.password).map_err(ApiError::invalid)?;
-        let hash = hash_password(&input.password)?;
-        let position = input.position.as_deref().map(clean).filter(|p| !p.is_empty());
+        let checked = CheckedAccount::from_input(input)?;
         let now = self.now();
         Ok(self.store.write(|tx| {
-            accounts::create_account(
-                tx,
-                &NewAccount {
-                    username: &username,
-                    full_name: &full_name,
-                    position: position.as_deref(),
-                    role,
-                    unit_id: input.unit_id,
-                    password_hash: &hash,
-                    must_change_password: !bootstrap,
-                },
-                now,
-                &actor,
-            )
+            accounts::create_account(tx, &checked.new_account(role, input.unit_id, !bootstrap), now, &actor)
         })?)
     }
 

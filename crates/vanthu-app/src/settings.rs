@@ -7,14 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Time, Weekday};
-use vanthu_core::access::{Permission, Role, SecurityPolicy, check_password, check_username};
+use vanthu_core::access::{Permission, Role, SecurityPolicy};
 use vanthu_core::calendar::WorkingCalendar;
 use vanthu_core::document::validate_organ_id;
 use vanthu_core::text::clean;
-use vanthu_store::accounts::{self, NewAccount, Unit};
+use vanthu_store::accounts::{self, Unit};
 use vanthu_store::register::{self, Organisation};
 
-use crate::session::{NewAccountInput, hash_password};
+use crate::session::{CheckedAccount, NewAccountInput};
 use crate::{ApiError, ApiResult, Desk, NewOrganisation};
 
 const SECURITY: &str = "security";
@@ -209,15 +209,7 @@ impl Desk {
                 return Err(ApiError::invalid(format!("Hai đơn vị cùng tên viết tắt {}.", u.abbreviation)));
             }
         }
-        let admin = &input.admin;
-        let username = check_username(&admin.username).map_err(ApiError::invalid)?;
-        let full_name = clean(&admin.full_name);
-        if full_name.is_empty() {
-            return Err(ApiError::invalid("Thiếu họ và tên của quản trị viên."));
-        }
-        check_password(&username, &admin.password).map_err(ApiError::invalid)?;
-        let hash = hash_password(&admin.password)?;
-        let position = admin.position.as_deref().map(clean).filter(|p| !p.is_empty());
+        let admin = CheckedAccount::from_input(&input.admin)?;
         let now = self.now();
         let actor = self.os_actor.clone();
         self.store.write(|tx| {
@@ -225,22 +217,9 @@ impl Desk {
             for u in &units {
                 accounts::add_unit(tx, &u.abbreviation, &u.name, now, &actor)?;
             }
-            accounts::create_account(
-                tx,
-                &NewAccount {
-                    username: &username,
-                    full_name: &full_name,
-                    position: position.as_deref(),
-                    role: Role::Admin,
-                    unit_id: None,
-                    password_hash: &hash,
-                    must_change_password: false,
-                },
-                now,
-                &actor,
-            )
+            accounts::create_account(tx, &admin.new_account(Role::Admin, None, false), now, &actor)
         })?;
-        self.sign_in(&username, &admin.password)?;
+        self.sign_in(admin.username(), &input.admin.password)?;
         Ok(org)
     }
 

@@ -651,23 +651,64 @@ pub fn cancel(tx: &Transaction<'_>, id: &str, reason: &str, at: OffsetDateTime, 
             before.code
         )));
     }
+    stamp(tx, id, Stamp::Cancel, reason, at, actor)
+}
+
+/// A final mark on a document, with its reason.
+#[derive(Clone, Copy)]
+enum Stamp {
+    /// Hủy đăng ký: the number stays, marked cancelled.
+    Cancel,
+    /// Thu hồi: the record is frozen from then on.
+    Recall,
+}
+
+/// Audits and writes a [`Stamp`] (the caller has checked that it applies).
+fn stamp(
+    tx: &Transaction<'_>,
+    id: &str,
+    kind: Stamp,
+    reason: &str,
+    at: OffsetDateTime,
+    actor: &str,
+) -> Result<RegisterRow> {
+    let (action, flag, sql) = match kind {
+        Stamp::Cancel => (
+            "document.cancel",
+            "cancelled",
+            "UPDATE document SET cancelled_at = ?2, cancel_reason = ?3 WHERE id = ?1 AND cancelled_at IS NULL",
+        ),
+        Stamp::Recall => (
+            "outgoing.recall",
+            "recalled",
+            "UPDATE document SET recalled_at = ?2, recall_reason = ?3 WHERE id = ?1 AND recalled_at IS NULL",
+        ),
+    };
     let at = vietnam_rfc3339(at);
+    let mut new = serde_json::Map::new();
+    new.insert(flag.to_owned(), json!(true));
+    new.insert(format!("{flag}_at"), json!(at));
+    new.insert(
+        match kind {
+            Stamp::Cancel => "cancel_reason",
+            Stamp::Recall => "recall_reason",
+        }
+        .to_owned(),
+        json!(reason),
+    );
     audit::append(
         tx,
         &NewAuditEntry {
             at: &at,
             actor,
-            action: "document.cancel",
+            action,
             entity: "document",
             entity_id: id,
-            old: Some(json!({"cancelled": false})),
-            new: Some(json!({"cancelled": true, "cancel_reason": reason, "cancelled_at": at})),
+            old: Some(json!({ flag: false })),
+            new: Some(serde_json::Value::Object(new)),
         },
     )?;
-    tx.execute(
-        "UPDATE document SET cancelled_at = ?2, cancel_reason = ?3 WHERE id = ?1 AND cancelled_at IS NULL",
-        params![id, at, reason],
-    )?;
+    tx.execute(sql, params![id, at, reason])?;
     get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))
 }
 
@@ -894,24 +935,7 @@ pub fn recall(tx: &Transaction<'_>, id: &str, reason: &str, at: OffsetDateTime, 
     if before.cancelled {
         return Err(StoreError::AlreadyCancelled(id.to_owned()));
     }
-    let at = vietnam_rfc3339(at);
-    audit::append(
-        tx,
-        &NewAuditEntry {
-            at: &at,
-            actor,
-            action: "outgoing.recall",
-            entity: "document",
-            entity_id: id,
-            old: Some(json!({"recalled": false})),
-            new: Some(json!({"recalled": true, "recall_reason": reason, "recalled_at": at})),
-        },
-    )?;
-    tx.execute(
-        "UPDATE document SET recalled_at = ?2, recall_reason = ?3 WHERE id = ?1 AND recalled_at IS NULL",
-        params![id, at, reason],
-    )?;
-    get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))
+    stamp(tx, id, Stamp::Recall, reason, at, actor)
 }
 
 /// The recipients of an outgoing document, in order.
