@@ -119,6 +119,20 @@ fn map_account(r: &Row<'_>) -> rusqlite::Result<Credentials> {
     })
 }
 
+/// Appends an audit entry about an account.
+fn audit_account(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    action: &str,
+    username: &str,
+    old: Option<serde_json::Value>,
+    new: Option<serde_json::Value>,
+) -> Result<()> {
+    audit::append(tx, &NewAuditEntry { at, actor, action, entity: "account", entity_id: username, old, new })?;
+    Ok(())
+}
+
 fn audit_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
     serde_json::to_value(v).map_err(|e| StoreError::Invalid(e.to_string()))
 }
@@ -173,18 +187,7 @@ pub fn create_account(tx: &Transaction<'_>, new: &NewAccount<'_>, at: OffsetDate
     )?;
     let id = tx.last_insert_rowid();
     let account = account(tx, id)?.ok_or_else(|| StoreError::NotFound(new.username.to_owned()))?;
-    audit::append(
-        tx,
-        &NewAuditEntry {
-            at: &at,
-            actor,
-            action: "account.create",
-            entity: "account",
-            entity_id: new.username,
-            old: None,
-            new: Some(audit_json(&account)?),
-        },
-    )?;
+    audit_account(tx, &at, actor, "account.create", new.username, None, Some(audit_json(&account)?))?;
     Ok(account)
 }
 
@@ -207,17 +210,14 @@ pub fn update_account(
         params![id, change.full_name, change.position, change.role.code(), change.unit_id, change.active],
     )?;
     let after = account(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("tài khoản {id}")))?;
-    audit::append(
+    audit_account(
         tx,
-        &NewAuditEntry {
-            at: &at,
-            actor,
-            action: "account.update",
-            entity: "account",
-            entity_id: &after.username,
-            old: Some(audit_json(&before)?),
-            new: Some(audit_json(&after)?),
-        },
+        &at,
+        actor,
+        "account.update",
+        &after.username,
+        Some(audit_json(&before)?),
+        Some(audit_json(&after)?),
     )?;
     Ok(after)
 }
@@ -239,18 +239,7 @@ pub fn set_password(
         params![id, password_hash, must_change, at],
     )?;
     let action = if actor == before.username { "account.password_change" } else { "account.password_reset" };
-    audit::append(
-        tx,
-        &NewAuditEntry {
-            at: &at,
-            actor,
-            action,
-            entity: "account",
-            entity_id: &before.username,
-            old: None,
-            new: Some(json!({"must_change_password": must_change})),
-        },
-    )?;
+    audit_account(tx, &at, actor, action, &before.username, None, Some(json!({"must_change_password": must_change})))?;
     Ok(())
 }
 
@@ -269,17 +258,14 @@ pub fn record_failed_sign_in(
         params![id, failed_attempts, locked_until],
     )?;
     let at = vietnam_rfc3339(at);
-    audit::append(
+    audit_account(
         tx,
-        &NewAuditEntry {
-            at: &at,
-            actor: &username,
-            action: if locked_until.is_some() { "account.locked" } else { "account.sign_in_failed" },
-            entity: "account",
-            entity_id: &username,
-            old: None,
-            new: Some(json!({"failed_attempts": failed_attempts, "locked_until": locked_until})),
-        },
+        &at,
+        &username,
+        if locked_until.is_some() { "account.locked" } else { "account.sign_in_failed" },
+        &username,
+        None,
+        Some(json!({"failed_attempts": failed_attempts, "locked_until": locked_until})),
     )?;
     Ok(())
 }
@@ -289,35 +275,21 @@ pub fn record_sign_in(tx: &Transaction<'_>, id: i64, at: OffsetDateTime) -> Resu
     let username: String = tx.query_row("SELECT username FROM account WHERE id = ?1", [id], |r| r.get(0))?;
     tx.execute("UPDATE account SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [id])?;
     let at = vietnam_rfc3339(at);
-    audit::append(
-        tx,
-        &NewAuditEntry {
-            at: &at,
-            actor: &username,
-            action: "account.sign_in",
-            entity: "account",
-            entity_id: &username,
-            old: None,
-            new: None,
-        },
-    )?;
+    audit_account(tx, &at, &username, "account.sign_in", &username, None, None)?;
     Ok(())
 }
 
 /// Records a sign-out (by the user, or because the session was idle too long).
 pub fn record_sign_out(tx: &Transaction<'_>, username: &str, idle: bool, at: OffsetDateTime) -> Result<()> {
     let at = vietnam_rfc3339(at);
-    audit::append(
+    audit_account(
         tx,
-        &NewAuditEntry {
-            at: &at,
-            actor: username,
-            action: if idle { "account.idle_sign_out" } else { "account.sign_out" },
-            entity: "account",
-            entity_id: username,
-            old: None,
-            new: None,
-        },
+        &at,
+        username,
+        if idle { "account.idle_sign_out" } else { "account.sign_out" },
+        username,
+        None,
+        None,
     )?;
     Ok(())
 }
