@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
-use vanthu_app::{Channel, Direction, IncomingDraft, OutgoingDraft, Role, Secrecy, Urgency};
+use vanthu_app::{Channel, Direction, IncomingDraft, NewOrganisation, OutgoingDraft, Role, Secrecy, Urgency};
 
 /// Sổ đăng ký văn bản: the register of a Vietnamese records office.
 #[derive(Debug, Parser)]
@@ -37,18 +37,8 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create the register for an organisation.
-    Init {
-        /// Mã định danh, e.g. 000.00.00.H24.
-        #[arg(long)]
-        org_id: String,
-        /// Full name, e.g. "Ủy ban nhân dân tỉnh Lào Cai".
-        #[arg(long)]
-        org_name: String,
-        /// Abbreviation used in code notations, e.g. UBND.
-        #[arg(long)]
-        org_abbr: String,
-    },
+    /// Create the register for an organisation, without accounts (see `setup` for accounts).
+    Init(OrgArgs),
     /// Incoming documents (văn bản đến).
     #[command(subcommand)]
     Incoming(RegisterCommand),
@@ -100,15 +90,9 @@ pub enum Command {
     /// First-run setup: the organisation, its units and the first administrator (whose password is
     /// read from VANTHU_NEW_PASSWORD). From then on every command needs --user and a password.
     Setup {
-        /// Mã định danh, e.g. 000.00.00.H24.
-        #[arg(long)]
-        org_id: String,
-        /// Full name.
-        #[arg(long)]
-        org_name: String,
-        /// Abbreviation used in code notations, e.g. UBND.
-        #[arg(long)]
-        org_abbr: String,
+        /// The organisation.
+        #[command(flatten)]
+        org: OrgArgs,
         /// A unit, as ABBR=Name (repeat), e.g. --unit "VP=Văn phòng".
         #[arg(long = "unit", value_name = "ABBR=NAME")]
         units: Vec<String>,
@@ -219,6 +203,26 @@ pub enum Command {
 pub enum AuditCommand {
     /// Verify the hash chain.
     Verify,
+}
+
+/// The organisation whose register it is.
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    /// Mã định danh, e.g. 000.00.00.H24.
+    #[arg(long)]
+    pub org_id: String,
+    /// Full name, e.g. "Ủy ban nhân dân tỉnh Lào Cai".
+    #[arg(long)]
+    pub org_name: String,
+    /// Abbreviation used in code notations, e.g. UBND.
+    #[arg(long)]
+    pub org_abbr: String,
+}
+
+impl From<OrgArgs> for NewOrganisation {
+    fn from(o: OrgArgs) -> NewOrganisation {
+        NewOrganisation { org_id: o.org_id, name: o.org_name, abbreviation: o.org_abbr }
+    }
 }
 
 /// `vanthu user …`.

@@ -17,8 +17,7 @@ use clap::Parser;
 use serde_json::json;
 use vanthu_app::{
     ApiError, AssignInput, Book, Clock, Desk, Direction, ErrorCode, FirstRun, HandlerRef, HandlingStatus,
-    IncomingInput, ListQuery, NewAccountInput, NewOrganisation, NewUnit, OutgoingInput, RegisterPrint, Role,
-    SearchQuery,
+    IncomingInput, ListQuery, NewAccountInput, NewUnit, OutgoingInput, RegisterPrint, Role, SearchQuery,
 };
 
 use args::{AuditCommand, BookArg, Cli, Command, ProgressArg, RegisterCommand, UserCommand};
@@ -80,8 +79,8 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         desk = desk.with_actor(user.clone());
     }
     match cli.command {
-        Command::Init { org_id, org_name, org_abbr } => {
-            let org = desk.init(&NewOrganisation { org_id, name: org_name, abbreviation: org_abbr })?;
+        Command::Init(org) => {
+            let org = desk.init(&org.into())?;
             out.organisation(&org, desk.db_path());
         }
         Command::Incoming(RegisterCommand::Add(add)) => {
@@ -125,7 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 return Err(ApiError::new(ErrorCode::CheckFailed, render::check_summary(&report)));
             }
         }
-        Command::Setup { org_id, org_name, org_abbr, units, admin, admin_name } => {
+        Command::Setup { org, units, admin, admin_name } => {
             let units = units
                 .iter()
                 .map(|u| {
@@ -136,7 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;
             let setup = FirstRun {
-                organisation: NewOrganisation { org_id, name: org_name, abbreviation: org_abbr },
+                organisation: org.into(),
                 units,
                 admin: NewAccountInput {
                     username: admin,
