@@ -94,11 +94,7 @@ impl Desk {
         let actor = self.authorise(Permission::ReadRegister)?;
         let (file, mut documents) =
             self.store.read(|c| Ok((casefiles::get(c, file)?, casefiles::documents(c, file)?)))?;
-        for d in documents.iter_mut() {
-            if !self.may_read(&actor, d)? {
-                crate::secrecy::hide(d);
-            }
-        }
+        self.hide_unreadable(&actor, documents.iter_mut())?;
         Ok(CaseFileDetail { file, documents })
     }
 

@@ -425,11 +425,7 @@ impl Desk {
         })?;
         self.require_readable(&actor, &detail.document)?;
         let mut detail = detail;
-        for row in detail.answered_by.iter_mut().chain(detail.answers.iter_mut()) {
-            if !self.may_read(&actor, row)? {
-                secrecy::hide(row);
-            }
-        }
+        self.hide_unreadable(&actor, detail.answered_by.iter_mut().chain(detail.answers.iter_mut()))?;
         Ok(detail)
     }
 

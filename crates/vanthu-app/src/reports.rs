@@ -185,15 +185,6 @@ impl Desk {
         report::Mark { by, at: vn_time(&crate::rfc3339(self.now())) }
     }
 
-    fn hide_unreadable(&self, actor: &crate::Actor, rows: &mut [RegisterRow]) -> ApiResult<()> {
-        for r in rows.iter_mut() {
-            if !self.may_read(actor, r)? {
-                crate::secrecy::hide(r);
-            }
-        }
-        Ok(())
-    }
-
     /// Writes `bytes` as a new file `stem-<time>.ext` in the exports folder, atomically.
     fn write_export(&self, stem: &str, format: ExportFormat, bytes: &[u8], rows: u64) -> ApiResult<Exported> {
         let dir = self.exports_dir();
@@ -226,7 +217,7 @@ impl Desk {
         let direction = if q.book == Book::Outgoing { Direction::Outgoing } else { Direction::Incoming };
         let org = self.organisation()?.ok_or_else(|| ApiError::from(vanthu_store::StoreError::NotInitialised))?;
         let mut rows = self.store.read(|c| register::range(c, direction, q.from, q.to))?;
-        self.hide_unreadable(&actor, &mut rows)?;
+        self.hide_unreadable(&actor, rows.iter_mut())?;
         let (from_number, to_number) = match (rows.first(), rows.last()) {
             (Some(a), Some(b)) => (a.number_text.clone(), b.number_text.clone()),
             _ => (String::new(), String::new()),
@@ -390,10 +381,10 @@ impl Desk {
             return Err(ApiError::invalid("Hồ sơ xuất ra PDF hoặc XML."));
         }
         let org = self.organisation()?.ok_or_else(|| ApiError::from(vanthu_store::StoreError::NotInitialised))?;
-        let mut detail = self.case_file(id)?;
+        // `case_file` has already hidden what the actor may not read; their PDFs stay out too.
+        let detail = self.case_file(id)?;
         let readable: Vec<bool> =
             detail.documents.iter().map(|d| self.may_read(&actor, d)).collect::<ApiResult<_>>()?;
-        self.hide_unreadable(&actor, &mut detail.documents)?;
         let mut documents = Vec::with_capacity(detail.documents.len());
         for (i, d) in detail.documents.iter().enumerate() {
             let pdf = if format == ExportFormat::Pdf && readable[i] {
@@ -465,17 +456,9 @@ impl Desk {
             headers.push((*header).to_owned());
         }
         let now = self.now();
-        let mut rows = self.store.read(|c| query::filtered_all(c, filter, now, MAX_EXPORT_ROWS))?;
-        if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-            let mut kept = Vec::with_capacity(rows.len());
-            for r in rows {
-                if self.may_read(&actor, &r)? {
-                    kept.push(r);
-                }
-            }
-            rows = kept;
-        }
-        self.hide_unreadable(&actor, &mut rows)?;
+        let rows = self.store.read(|c| query::filtered_all(c, filter, now, MAX_EXPORT_ROWS))?;
+        let by_text = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        let rows = self.redact_rows(&actor, rows, by_text)?;
         let table = report::Table {
             title: "KẾT QUẢ TÌM KIẾM VĂN BẢN".to_owned(),
             subtitle: Some(describe(filter)),

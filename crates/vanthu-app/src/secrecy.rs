@@ -45,8 +45,14 @@ impl Desk {
         mut page: Page<RegisterRow>,
         hits: bool,
     ) -> ApiResult<Page<RegisterRow>> {
-        let mut kept = Vec::with_capacity(page.items.len());
-        for mut row in page.items {
+        page.items = self.redact_rows(actor, page.items, hits)?;
+        Ok(page)
+    }
+
+    /// [`Desk::redact`] for a plain list of rows.
+    pub(crate) fn redact_rows(&self, actor: &Actor, rows: Vec<RegisterRow>, hits: bool) -> ApiResult<Vec<RegisterRow>> {
+        let mut kept = Vec::with_capacity(rows.len());
+        for mut row in rows {
             if self.may_read(actor, &row)? {
                 kept.push(row);
             } else if !hits {
@@ -54,8 +60,21 @@ impl Desk {
                 kept.push(row);
             }
         }
-        page.items = kept;
-        Ok(page)
+        Ok(kept)
+    }
+
+    /// Hides, in place, the content of every row `actor` may not read.
+    pub(crate) fn hide_unreadable<'a>(
+        &self,
+        actor: &Actor,
+        rows: impl IntoIterator<Item = &'a mut RegisterRow>,
+    ) -> ApiResult<()> {
+        for row in rows {
+            if !self.may_read(actor, row)? {
+                hide(row);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -94,11 +94,7 @@ impl Desk {
             .chain(d.urgent_open.iter_mut())
             .chain(d.due_today.iter_mut().map(|i| &mut i.document))
             .chain(d.overdue.iter_mut().map(|i| &mut i.document));
-        for row in rows {
-            if !self.may_read(&actor, row)? {
-                crate::secrecy::hide(row);
-            }
-        }
+        self.hide_unreadable(&actor, rows)?;
         Ok(d)
     }
 
@@ -117,11 +113,7 @@ impl Desk {
         let today = self.now().to_offset(vanthu_core::VIETNAM_OFFSET).date();
         let until = today + time::Duration::days(i64::from(days.min(3650)));
         let mut awaited = self.store.read(|c| query::replies_awaited(c, today, until))?;
-        for a in awaited.iter_mut() {
-            if !self.may_read(&actor, &a.document)? {
-                crate::secrecy::hide(&mut a.document);
-            }
-        }
+        self.hide_unreadable(&actor, awaited.iter_mut().map(|a| &mut a.document))?;
         Ok(awaited)
     }
 }

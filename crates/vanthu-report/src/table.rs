@@ -122,8 +122,9 @@ impl Table {
             let (Some(x), Some(w), Some(align)) = (xs.get(i), self.widths.get(i), self.aligns.get(i)) else {
                 continue;
             };
-            for (j, line) in cell.iter().enumerate().take(to).skip(from) {
-                let baseline = top + self.padding + (j - from) as f32 * leading + self.size * 0.98;
+            let shown = cell.get(from..to.min(cell.len())).unwrap_or_default();
+            for (k, line) in shown.iter().enumerate() {
+                let baseline = top + self.padding + k as f32 * leading + self.size * 0.98;
                 flow.text_in(
                     x + self.padding,
                     baseline,

@@ -672,41 +672,24 @@ fn stamp(
     at: OffsetDateTime,
     actor: &str,
 ) -> Result<RegisterRow> {
-    let (action, flag, sql) = match kind {
+    let at = vietnam_rfc3339(at);
+    let (action, old, new, sql) = match kind {
         Stamp::Cancel => (
             "document.cancel",
-            "cancelled",
+            json!({"cancelled": false}),
+            json!({"cancelled": true, "cancel_reason": reason, "cancelled_at": at}),
             "UPDATE document SET cancelled_at = ?2, cancel_reason = ?3 WHERE id = ?1 AND cancelled_at IS NULL",
         ),
         Stamp::Recall => (
             "outgoing.recall",
-            "recalled",
+            json!({"recalled": false}),
+            json!({"recalled": true, "recall_reason": reason, "recalled_at": at}),
             "UPDATE document SET recalled_at = ?2, recall_reason = ?3 WHERE id = ?1 AND recalled_at IS NULL",
         ),
     };
-    let at = vietnam_rfc3339(at);
-    let mut new = serde_json::Map::new();
-    new.insert(flag.to_owned(), json!(true));
-    new.insert(format!("{flag}_at"), json!(at));
-    new.insert(
-        match kind {
-            Stamp::Cancel => "cancel_reason",
-            Stamp::Recall => "recall_reason",
-        }
-        .to_owned(),
-        json!(reason),
-    );
     audit::append(
         tx,
-        &NewAuditEntry {
-            at: &at,
-            actor,
-            action,
-            entity: "document",
-            entity_id: id,
-            old: Some(json!({ flag: false })),
-            new: Some(serde_json::Value::Object(new)),
-        },
+        &NewAuditEntry { at: &at, actor, action, entity: "document", entity_id: id, old: Some(old), new: Some(new) },
     )?;
     tx.execute(sql, params![id, at, reason])?;
     get(tx, id)?.ok_or_else(|| StoreError::NotFound(id.to_owned()))
