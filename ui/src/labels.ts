@@ -37,6 +37,8 @@ const ACTIONS: Record<string, string> = {
   "handling.progress": "Cập nhật tiến độ",
   "case_file.add": "Đưa vào hồ sơ",
   "case_file.remove": "Rút khỏi hồ sơ",
+  "document.archive_copy": "Đóng dấu đến lên bản lưu",
+  "document.print": "In văn bản",
 };
 
 /** "handling.assign" → "Phân công giải quyết"; unknown actions are shown as they are. */

@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod capture;
 pub mod casefiles;
 pub mod check;
 pub mod directory;

@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "0001_register.sql", sql: include_str!("../../../migrations/0001_register.sql") },
     Migration { version: 2, name: "0002_search.sql", sql: include_str!("../../../migrations/0002_search.sql") },
     Migration { version: 3, name: "0003_desk.sql", sql: include_str!("../../../migrations/0003_desk.sql") },
+    Migration { version: 4, name: "0004_digitise.sql", sql: include_str!("../../../migrations/0004_digitise.sql") },
 ];
 
 /// The schema version this binary writes.

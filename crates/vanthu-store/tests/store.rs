@@ -108,6 +108,7 @@ fn applied_migrations_never_change() {
         ("0001_register.sql", "74f7085eb28ce8640dbf670072a0e1f3f46ca9aa654a412251a3400d38654c7d"),
         ("0002_search.sql", "47aa25f66126a84eb0cd790be7e3622154399cd54715354e262e1218a9818186"),
         ("0003_desk.sql", "5b56122e835f50205224161c721609488c9a46c3b9deda5b8f988ebb91db5e1b"),
+        ("0004_digitise.sql", "4ee22010e019beab87258c990877776dfd7ce82d022d98ca42427220eca7fbb7"),
     ];
     assert_eq!(MIGRATIONS.len(), frozen.len(), "a migration was added: freeze its hash here");
     for (m, (name, hash)) in MIGRATIONS.iter().zip(frozen) {
@@ -484,4 +485,151 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// The review queue: pages keep their order through moves, deletions, splits and joins; a registered
+/// draft leaves the queue in the registration's transaction; a file is recognised by its hash.
+#[test]
+fn review_queue_orders_splits_and_registers_drafts() {
+    use vanthu_store::capture::{self, CaptureSource, NewPage};
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path());
+    let at = datetime!(2026-11-22 09:00 +7);
+    // Ten pages; pages 4 and 8 are blank sheets between three letters.
+    let files: Vec<_> = (0..10).map(|i| store.files().put_bytes(format!("page {i}").as_bytes()).unwrap()).collect();
+    let draft = store
+        .write(|tx| {
+            let d = capture::create_draft(tx, CaptureSource::Scanner, "test:0", None, at, "clerk")?;
+            for (i, f) in files.iter().enumerate() {
+                let blank = i == 3 || i == 7;
+                let page = NewPage {
+                    file: f,
+                    thumb: None,
+                    width: 1654,
+                    height: 2339,
+                    dpi: 200.0,
+                    ink: if blank { 0.0 } else { 0.05 },
+                    blank,
+                    separator: false,
+                    passthrough: false,
+                };
+                capture::add_page(tx, d, &page, at)?;
+            }
+            Ok(d)
+        })
+        .unwrap();
+    let order = |d: i64| -> Vec<String> {
+        store
+            .read(|c| capture::pages(c, d))
+            .unwrap()
+            .into_iter()
+            .map(|p| files.iter().position(|f| f.sha256 == p.sha256).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(order(draft).join(","), "0,1,2,3,4,5,6,7,8,9");
+
+    let drafts = store.write(|tx| capture::split_at_blanks(tx, draft, at, "clerk")).unwrap();
+    assert_eq!(drafts.len(), 3);
+    let orders: Vec<String> = drafts.iter().map(|&d| order(d).join(",")).collect();
+    assert_eq!(orders, ["0,1,2", "4,5,6", "8,9"]);
+
+    // Move page 6 to the front of its draft, rotate it twice, delete page 5.
+    let second = store.read(|c| capture::pages(c, drafts[1])).unwrap();
+    store.write(|tx| capture::move_page(tx, second[2].id, 1)).unwrap();
+    assert_eq!(order(drafts[1]).join(","), "6,4,5");
+    assert_eq!(store.write(|tx| capture::rotate_page(tx, second[2].id, 1)).unwrap(), 90);
+    assert_eq!(store.write(|tx| capture::rotate_page(tx, second[2].id, -2)).unwrap(), 270);
+    store.write(|tx| capture::delete_page(tx, second[1].id)).unwrap();
+    assert_eq!(order(drafts[1]).join(","), "6,4");
+    let positions: Vec<u32> =
+        store.read(|c| capture::pages(c, drafts[1])).unwrap().iter().map(|p| p.position).collect();
+    assert_eq!(positions, [1, 2]);
+
+    // Split the first draft before its second page, then join it back.
+    let first = store.read(|c| capture::pages(c, drafts[0])).unwrap();
+    let cut = store.write(|tx| capture::split_before(tx, first[1].id, at, "clerk")).unwrap();
+    assert_eq!((order(drafts[0]).join(","), order(cut).join(",")), ("0".to_owned(), "1,2".to_owned()));
+    assert!(store.write(|tx| capture::split_before(tx, first[0].id, at, "clerk")).is_err(), "nothing before page 1");
+    store.write(|tx| capture::join_drafts(tx, drafts[0], cut, at)).unwrap();
+    assert_eq!(order(drafts[0]).join(","), "0,1,2");
+    let open: Vec<i64> = store.read(capture::open_drafts).unwrap().iter().map(|d| d.id).collect();
+    assert_eq!(open, drafts);
+
+    // A registration that fails leaves the draft open; one that succeeds closes it in the same transaction.
+    let doc = IncomingDraft {
+        organ_name: "Sở Nội vụ".into(),
+        type_name: "Công văn".into(),
+        subject: "Về việc số hoá".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let failed = store.write(|tx| {
+        register::register_incoming(
+            tx,
+            &NewIncoming {
+                id: "in-q1",
+                at,
+                actor: "clerk",
+                doc: &doc,
+                register_deadline: None,
+                files: &[],
+                allow_duplicate: true,
+            },
+        )?;
+        capture::mark_registered(tx, 999, "in-q1", at)
+    });
+    assert!(failed.is_err());
+    let count = |c: &Connection| -> vanthu_store::Result<i64> {
+        Ok(c.query_row("SELECT COUNT(*) FROM document WHERE id = 'in-q1'", [], |r| r.get(0))?)
+    };
+    assert_eq!(store.read(count).unwrap(), 0, "rolled back with the draft");
+    store
+        .write(|tx| {
+            register::register_incoming(
+                tx,
+                &NewIncoming {
+                    id: "in-q1",
+                    at,
+                    actor: "clerk",
+                    doc: &doc,
+                    register_deadline: None,
+                    files: &[],
+                    allow_duplicate: true,
+                },
+            )?;
+            capture::mark_registered(tx, drafts[2], "in-q1", at)
+        })
+        .unwrap();
+    let open: Vec<i64> = store.read(capture::open_drafts).unwrap().iter().map(|d| d.id).collect();
+    assert_eq!(open, drafts[..2]);
+    assert!(
+        store
+            .write(|tx| capture::add_page(
+                tx,
+                drafts[2],
+                &NewPage {
+                    file: &files[0],
+                    thumb: None,
+                    width: 10,
+                    height: 10,
+                    dpi: 200.0,
+                    ink: 0.0,
+                    blank: false,
+                    separator: false,
+                    passthrough: false
+                },
+                at
+            ))
+            .is_err(),
+        "a registered draft takes no more pages"
+    );
+
+    // The same bytes taken twice are recognised.
+    assert_eq!(store.read(|c| capture::taken_before(c, &files[0].sha256)).unwrap(), None);
+    store
+        .write(|tx| capture::record_source(tx, &files[0].sha256, "scan-1.jpg", CaptureSource::Folder, Some(draft), at))
+        .unwrap();
+    let before = store.read(|c| capture::taken_before(c, &files[0].sha256)).unwrap().unwrap();
+    assert_eq!((before.name.as_str(), before.draft_id), ("scan-1.jpg", Some(draft)));
 }

@@ -1,5 +1,11 @@
+-- index archive_copy_document
+CREATE INDEX archive_copy_document ON archive_copy (document_rowid, id);
+
 -- index audit_log_entity
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+
+-- index capture_draft_open
+CREATE INDEX capture_draft_open ON capture_draft (id) WHERE state = 'open';
 
 -- index case_file_document_by_document
 CREATE INDEX case_file_document_by_document ON case_file_document (document_rowid);
@@ -60,6 +66,18 @@ CREATE TABLE account (
     password_changed_at   TEXT NOT NULL
 ) STRICT;
 
+-- table archive_copy
+CREATE TABLE archive_copy (
+    id              INTEGER PRIMARY KEY,
+    document_rowid  INTEGER NOT NULL REFERENCES document (rowid),
+    source_sha256   TEXT NOT NULL REFERENCES file (sha256),
+    sha256          TEXT NOT NULL REFERENCES file (sha256),
+    x_mm            REAL NOT NULL,
+    y_mm            REAL NOT NULL,
+    made_at         TEXT NOT NULL,
+    made_by         TEXT NOT NULL
+) STRICT;
+
 -- table audit_log
 CREATE TABLE audit_log (
     seq        INTEGER PRIMARY KEY,
@@ -83,6 +101,47 @@ CREATE TABLE backup_run (
     ok         INTEGER NOT NULL CHECK (ok IN (0, 1)),
     message    TEXT NOT NULL
 ) STRICT;
+
+-- table capture_draft
+CREATE TABLE capture_draft (
+    id              INTEGER PRIMARY KEY,
+    source          TEXT NOT NULL CHECK (source IN ('scanner', 'folder', 'file')),
+    label           TEXT NOT NULL,                   -- the device, or the file's safe name
+    created_at      TEXT NOT NULL,
+    created_by      TEXT NOT NULL,
+    pdf_sha256      TEXT REFERENCES file (sha256),
+    state           TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'registered', 'discarded')),
+    document_rowid  INTEGER REFERENCES document (rowid), -- the registration it became
+    closed_at       TEXT,
+    CHECK ((state = 'registered') = (document_rowid IS NOT NULL))
+) STRICT;
+
+-- table capture_page
+CREATE TABLE capture_page (
+    id          INTEGER PRIMARY KEY,
+    draft_id    INTEGER NOT NULL REFERENCES capture_draft (id),
+    position    INTEGER NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES file (sha256),
+    width       INTEGER NOT NULL CHECK (width > 0),
+    height      INTEGER NOT NULL CHECK (height > 0),
+    dpi         REAL NOT NULL CHECK (dpi > 0),
+    rotation    INTEGER NOT NULL DEFAULT 0 CHECK (rotation IN (0, 90, 180, 270)),
+    ink         REAL NOT NULL DEFAULT 0,
+    blank       INTEGER NOT NULL DEFAULT 0 CHECK (blank IN (0, 1)),
+    separator   INTEGER NOT NULL DEFAULT 0 CHECK (separator IN (0, 1)),
+    passthrough INTEGER NOT NULL DEFAULT 0 CHECK (passthrough IN (0, 1)),
+    thumb_sha256 TEXT REFERENCES file (sha256),
+    UNIQUE (draft_id, position)
+) STRICT;
+
+-- table capture_source
+CREATE TABLE capture_source (
+    sha256      TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('scanner', 'folder', 'file')),
+    draft_id    INTEGER REFERENCES capture_draft (id),
+    taken_at    TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
 
 -- table case_file
 CREATE TABLE case_file (
@@ -293,4 +352,4 @@ CREATE TRIGGER document_recalled_is_frozen BEFORE UPDATE ON document
 WHEN OLD.recalled_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'document is recalled and frozen'); END;
 
--- user_version 3
+-- user_version 4
