@@ -593,7 +593,7 @@ fn read_pdf(path: &Path) -> Reply<Vec<u8>> {
 }
 
 /// Reads the whole argument object of the invoke call as `T`.
-fn parse<T: DeserializeOwned>(request: &Request<'_>) -> Reply<T> {
+pub(crate) fn parse<T: DeserializeOwned>(request: &Request<'_>) -> Reply<T> {
     let InvokeBody::Json(body) = request.body() else {
         return Err(invalid_request("dữ liệu gửi lên không phải JSON"));
     };
@@ -609,7 +609,10 @@ fn interrupted() -> CommandError {
 }
 
 /// Runs one façade call off the async runtime's threads.
-async fn blocking<T, E>(desk: Arc<Desk>, call: impl FnOnce(&Desk) -> Result<T, E> + Send + 'static) -> Reply<T>
+pub(crate) async fn blocking<T, E>(
+    desk: Arc<Desk>,
+    call: impl FnOnce(&Desk) -> Result<T, E> + Send + 'static,
+) -> Reply<T>
 where
     T: Send + 'static,
     E: Into<CommandError> + Send + 'static,

@@ -549,6 +549,10 @@ pub struct IncomingForm {
     /// Files on disk; the first is the document.
     #[serde(default)]
     pub files: Vec<String>,
+    /// A draft of the review queue whose assembled PDF is the document.
+    #[serde(default)]
+    #[ts(optional)]
+    pub from_capture: Option<i64>,
     /// Register even if it looks like an earlier registration.
     #[serde(default)]
     pub allow_duplicate: bool,
@@ -1375,6 +1379,330 @@ pub struct RecordReply {
     pub outgoing: String,
 }
 
+// ---- Digitising: the review queue, the arrival stamp, printing ----
+
+/// A scanner SANE found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Scanner {
+    /// SANE device name, e.g. `test:0`.
+    pub name: String,
+    /// Maker.
+    pub vendor: String,
+    /// Model.
+    pub model: String,
+    /// Kind (flatbed scanner, virtual device…).
+    pub kind: String,
+}
+
+/// Which paper feed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScanSource {
+    /// The glass.
+    Flatbed,
+    /// The feeder.
+    Feeder,
+    /// The feeder, both sides.
+    Duplex,
+}
+
+/// Arguments of `scan_to_queue`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanToQueue {
+    /// SANE device.
+    pub device: String,
+    /// Dots per inch (≥ 200).
+    pub resolution: u32,
+    /// Feed.
+    pub source: ScanSource,
+    /// At most this many pages.
+    #[serde(default)]
+    #[ts(optional)]
+    pub pages: Option<u32>,
+    /// Add to this draft (scanning on after a jam) instead of a new one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub into: Option<i64>,
+}
+
+/// What a scan gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanOutcome {
+    /// The draft the pages went into.
+    pub draft_id: Option<i64>,
+    /// Pages kept.
+    pub pages: u32,
+    /// The device fault that stopped it, in Vietnamese.
+    pub fault: Option<String>,
+}
+
+/// Arguments of `capture_files`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureFiles {
+    /// Absolute paths.
+    pub paths: Vec<String>,
+}
+
+/// A file refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileProblem {
+    /// Its name.
+    pub name: String,
+    /// Why.
+    pub message: String,
+}
+
+/// What importing files gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    /// New drafts.
+    pub drafts: Vec<i64>,
+    /// Refused files.
+    pub problems: Vec<FileProblem>,
+}
+
+/// A draft of the review queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Draft {
+    /// Id.
+    pub id: i64,
+    /// `scanner`, `folder` or `file`.
+    pub source: String,
+    /// Device or file name.
+    pub label: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// By whom.
+    pub created_by: String,
+    /// A PDF kept whole.
+    pub pdf_sha256: Option<String>,
+    /// Pages.
+    pub pages: u32,
+    /// Blank or separator pages.
+    pub blank_pages: u32,
+}
+
+/// A page of a draft.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftPage {
+    /// Id.
+    pub id: i64,
+    /// Its draft.
+    pub draft_id: i64,
+    /// 1-based.
+    pub position: u32,
+    /// Pixels across.
+    pub width: u32,
+    /// Pixels down.
+    pub height: u32,
+    /// Resolution.
+    pub dpi: f32,
+    /// 0, 90, 180, 270 (clockwise).
+    pub rotation: u16,
+    /// Looks blank.
+    pub blank: bool,
+    /// A separator sheet.
+    pub separator: bool,
+    /// JPEG kept as it came.
+    pub passthrough: bool,
+}
+
+/// A draft, as an argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftRef {
+    /// The draft.
+    pub draft_id: i64,
+}
+
+/// A page, as an argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PageRef {
+    /// The page.
+    pub page_id: i64,
+}
+
+/// Arguments of `page_image`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PageImage {
+    /// The page.
+    pub page_id: i64,
+    /// The small image rather than the full page.
+    pub thumbnail: bool,
+}
+
+/// Arguments of `rotate_page`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotatePage {
+    /// The page.
+    pub page_id: i64,
+    /// Quarter turns, clockwise (negative: anticlockwise).
+    pub turns: i32,
+}
+
+/// Arguments of `move_page`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MovePage {
+    /// The page.
+    pub page_id: i64,
+    /// New 1-based position.
+    pub position: u32,
+}
+
+/// Arguments of `join_drafts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinDrafts {
+    /// Kept.
+    pub into: i64,
+    /// Appended, then discarded.
+    pub from: i64,
+}
+
+/// Arguments of `render_page`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderPage {
+    /// The stored PDF.
+    pub sha256: String,
+    /// Page, from 1.
+    pub page: u32,
+    /// Width in pixels.
+    pub width: u32,
+}
+
+/// An archive copy with the arrival stamp.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveCopy {
+    /// The stamped copy.
+    pub sha256: String,
+    /// The original it was made from.
+    pub source_sha256: String,
+    /// Stamp's left edge, mm.
+    pub x_mm: f32,
+    /// Stamp's top edge, mm.
+    pub y_mm: f32,
+    /// When.
+    pub made_at: String,
+    /// By whom.
+    pub made_by: String,
+}
+
+/// Page 1 and the stamp's place.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StampLayout {
+    /// The original PDF.
+    pub source_sha256: String,
+    /// Page width, mm.
+    pub page_width_mm: f32,
+    /// Page height, mm.
+    pub page_height_mm: f32,
+    /// Stamp width, mm.
+    pub stamp_width_mm: f32,
+    /// Stamp height, mm.
+    pub stamp_height_mm: f32,
+    /// Stamp's left edge, mm.
+    pub x_mm: f32,
+    /// Stamp's top edge, mm.
+    pub y_mm: f32,
+    /// The current archive copy.
+    pub current: Option<ArchiveCopy>,
+}
+
+/// Arguments of `stamp_archive_copy`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StampRequest {
+    /// The document.
+    pub id: String,
+    /// Stamp's left edge, mm (default: the usual place).
+    #[serde(default)]
+    #[ts(optional)]
+    pub x_mm: Option<f32>,
+    /// Stamp's top edge, mm.
+    #[serde(default)]
+    #[ts(optional)]
+    pub y_mm: Option<f32>,
+}
+
+/// A printer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Printer {
+    /// CUPS name.
+    pub name: String,
+    /// The default printer.
+    pub default: bool,
+}
+
+/// Arguments of `print_document`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrintDocument {
+    /// The document.
+    pub id: String,
+    /// The original instead of the archive copy.
+    #[serde(default)]
+    pub original: bool,
+    /// The printer (default printer otherwise).
+    #[serde(default)]
+    #[ts(optional)]
+    pub printer: Option<String>,
+}
+
+/// A print job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PrintJob {
+    /// The printer.
+    pub printer: String,
+    /// CUPS job id.
+    pub job: String,
+    /// The marked copy that was printed.
+    pub file: String,
+}
+
+/// The watched scan folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanFolder {
+    /// The folder.
+    pub dir: Option<String>,
+    /// Polling (network shares).
+    pub poll: bool,
+    /// `notify` or `poll` while watching; none when not.
+    pub watching: Option<String>,
+    /// Files waiting in its quarantine subfolder.
+    pub quarantine: u32,
+}
+
+/// Arguments of `set_scan_folder`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetScanFolder {
+    /// The folder; none or empty to stop watching.
+    #[serde(default)]
+    #[ts(optional)]
+    pub dir: Option<String>,
+    /// Poll instead of file-system events.
+    #[serde(default)]
+    pub poll: bool,
+}
+
 #[cfg(test)]
 mod bindings {
     //! Regenerates `ui/src/bindings/`. Run by `cargo test -p vanthu-desktop`; CI then checks
@@ -1445,6 +1773,30 @@ mod bindings {
             ReplyAwaited::export_all_to(dir),
             RepliesAwaited::export_all_to(dir),
             RecordReply::export_all_to(dir),
+            Scanner::export_all_to(dir),
+            ScanSource::export_all_to(dir),
+            ScanToQueue::export_all_to(dir),
+            ScanOutcome::export_all_to(dir),
+            CaptureFiles::export_all_to(dir),
+            FileProblem::export_all_to(dir),
+            ImportOutcome::export_all_to(dir),
+            Draft::export_all_to(dir),
+            DraftPage::export_all_to(dir),
+            DraftRef::export_all_to(dir),
+            PageRef::export_all_to(dir),
+            PageImage::export_all_to(dir),
+            RotatePage::export_all_to(dir),
+            MovePage::export_all_to(dir),
+            JoinDrafts::export_all_to(dir),
+            RenderPage::export_all_to(dir),
+            ArchiveCopy::export_all_to(dir),
+            StampLayout::export_all_to(dir),
+            StampRequest::export_all_to(dir),
+            Printer::export_all_to(dir),
+            PrintDocument::export_all_to(dir),
+            PrintJob::export_all_to(dir),
+            ScanFolder::export_all_to(dir),
+            SetScanFolder::export_all_to(dir),
         ]
     }
 

@@ -13,6 +13,7 @@
 
 mod commands;
 mod convert;
+mod digitise;
 mod dto;
 mod startup;
 
@@ -22,17 +23,43 @@ fn main() {
     let settings = startup::Settings::from_env_and_args(args);
     let state = commands::DeskState::open(settings);
     let scheduled = state.clone();
+    let watched = state.clone();
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state)
+        .manage(digitise::ScanWatch::default())
         .setup(move |app| {
             commands::schedule_backups(app.handle().clone(), scheduled);
+            use tauri::Manager;
+            app.state::<digitise::ScanWatch>().start_from_settings(app.handle().clone(), watched);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            digitise::scanners,
+            digitise::scan_to_queue,
+            digitise::capture_files,
+            digitise::drafts,
+            digitise::draft_pages,
+            digitise::page_image,
+            digitise::rotate_page,
+            digitise::delete_page,
+            digitise::move_page,
+            digitise::split_before,
+            digitise::split_at_blanks,
+            digitise::remove_blank_pages,
+            digitise::join_drafts,
+            digitise::discard_draft,
+            digitise::draft_pdf_bytes,
+            digitise::render_page,
+            digitise::stamp_layout,
+            digitise::stamp_archive_copy,
+            digitise::printers,
+            digitise::print_document,
+            digitise::scan_folder,
+            digitise::set_scan_folder,
             commands::app_status,
             commands::init_organisation,
             commands::setup,

@@ -6,6 +6,20 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { Account } from "./bindings/Account";
+import type { ArchiveCopy } from "./bindings/ArchiveCopy";
+import type { Draft } from "./bindings/Draft";
+import type { DraftPage } from "./bindings/DraftPage";
+import type { ImportOutcome } from "./bindings/ImportOutcome";
+import type { PrintDocument } from "./bindings/PrintDocument";
+import type { PrintJob } from "./bindings/PrintJob";
+import type { Printer } from "./bindings/Printer";
+import type { ScanFolder } from "./bindings/ScanFolder";
+import type { ScanOutcome } from "./bindings/ScanOutcome";
+import type { Scanner } from "./bindings/Scanner";
+import type { ScanToQueue } from "./bindings/ScanToQueue";
+import type { SetScanFolder } from "./bindings/SetScanFolder";
+import type { StampLayout } from "./bindings/StampLayout";
+import type { StampRequest } from "./bindings/StampRequest";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { AssignHandling } from "./bindings/AssignHandling";
 import type { BackupMade } from "./bindings/BackupMade";
@@ -103,6 +117,29 @@ export function messageOf(error: unknown): string {
 }
 
 export const api = {
+  // Digitising: the review queue, the arrival stamp, printing.
+  scanners: () => call<Scanner[]>("scanners"),
+  scanToQueue: (input: ScanToQueue) => call<ScanOutcome>("scan_to_queue", input),
+  captureFiles: (paths: string[]) => call<ImportOutcome>("capture_files", { paths }),
+  drafts: () => call<Draft[]>("drafts"),
+  draftPages: (draftId: number) => call<DraftPage[]>("draft_pages", { draftId }),
+  pageImage: (pageId: number, thumbnail: boolean) => call<ArrayBuffer>("page_image", { pageId, thumbnail }),
+  rotatePage: (pageId: number, turns: number) => call<number>("rotate_page", { pageId, turns }),
+  deletePage: (pageId: number) => call<void>("delete_page", { pageId }),
+  movePage: (pageId: number, position: number) => call<void>("move_page", { pageId, position }),
+  splitBefore: (pageId: number) => call<number>("split_before", { pageId }),
+  splitAtBlanks: (draftId: number) => call<number[]>("split_at_blanks", { draftId }),
+  removeBlankPages: (draftId: number) => call<number>("remove_blank_pages", { draftId }),
+  joinDrafts: (into: number, from: number) => call<void>("join_drafts", { into, from }),
+  discardDraft: (draftId: number) => call<void>("discard_draft", { draftId }),
+  draftPdfBytes: (draftId: number) => call<ArrayBuffer>("draft_pdf_bytes", { draftId }),
+  renderPage: (sha256: string, page: number, width: number) => call<ArrayBuffer>("render_page", { sha256, page, width }),
+  stampLayout: (id: string) => call<StampLayout>("stamp_layout", { id }),
+  stampArchiveCopy: (input: StampRequest) => call<ArchiveCopy>("stamp_archive_copy", input),
+  printers: () => call<Printer[]>("printers"),
+  printDocument: (input: PrintDocument) => call<PrintJob>("print_document", input),
+  scanFolder: () => call<ScanFolder>("scan_folder"),
+  setScanFolder: (input: SetScanFolder) => call<ScanFolder>("set_scan_folder", input),
   appStatus: () => call<AppStatus>("app_status"),
   initOrganisation: (input: InitOrganisation) => call<Organisation>("init_organisation", input),
   setup: (input: Setup) => call<Organisation>("setup", input),

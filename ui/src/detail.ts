@@ -355,6 +355,12 @@ export function showDocument(id: string, desk: Desk): void {
       slip.addEventListener("click", () => void import("./reports").then((m) => m.printSlip(id, desk, output)));
       box.append(slip);
     }
+    const hasPdf = d.files.some((f) => f.role === "main" && f.mediaType === "application/pdf");
+    if (r.direction === "incoming" && hasPdf && desk.can("register") && !r.cancelled) {
+      const stamp = button("Đóng dấu đến, in bản lưu", "stamp-document", { shortcut: "Alt+D" });
+      stamp.addEventListener("click", () => void import("./stamp").then((m) => m.openStamp(desk, id)));
+      box.append(stamp);
+    }
     if (desk.can("register") && !r.cancelled && !r.recalled) {
       const cancel = button("Hủy đăng ký", "cancel-document");
       cancel.addEventListener("click", () => askReason("Hủy đăng ký văn bản", "Lý do hủy", (reason) => api.cancelDocument(id, reason)));

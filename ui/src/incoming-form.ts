@@ -9,7 +9,7 @@ import type { IncomingForm } from "./bindings/IncomingForm";
 import type { IncomingRegistered } from "./bindings/IncomingRegistered";
 import type { Secrecy } from "./bindings/Secrecy";
 import type { Urgency } from "./bindings/Urgency";
-import { attachment } from "./attach";
+import { type Attachment, attachment } from "./attach";
 import { SECRECY_LABEL, URGENCY_LABEL } from "./columns";
 import { button, el, field, keyIs, modal, select, textInput, type Field } from "./dom";
 import { formatDate, validDate } from "./format";
@@ -42,7 +42,30 @@ export function secrecyOptions(): [string, string][] {
   return [["", "Không mật"], ...(Object.entries(SECRECY_LABEL) as [string, string][])];
 }
 
-export function openForm(desk: Desk, done: () => void): void {
+/** A draft of the review queue being registered: its assembled PDF is the document. */
+export interface FromDraft {
+  draftId: number;
+  pages?: number;
+  label: string;
+}
+
+function draftAttachment(from: FromDraft): Attachment {
+  const canvas = el("canvas", { "data-testid": "in-preview-canvas" });
+  const info = el("div", { className: "hint", "data-testid": "in-preview-info" }, "Đang ghép bản số hoá…");
+  const preview = el("div", { className: "preview", "data-testid": "in-preview" }, info, canvas);
+  const box = el("div", { className: "field", "data-testid": "in-draft" }, el("label", {}, "Tệp văn bản"), el("div", {}, `Bản số hoá #${from.draftId} — ${from.label}`));
+  void api.draftPdfBytes(from.draftId).then(
+    async (bytes) => {
+      const { renderFirstPage } = await import("./pdf-preview");
+      const pages = await renderFirstPage(bytes, canvas, 260);
+      info.textContent = `PDF ${pages} trang, đạt tiêu chuẩn số hoá`;
+    },
+    (e: unknown) => (info.textContent = messageOf(e)),
+  );
+  return { box, preview, path: () => "", pick: () => {}, dispose: () => {} };
+}
+
+export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
   const last = remembered(desk.status.dbPath);
   let organId = last.organId;
   const organ = field("Cơ quan ban hành", textInput("in-organ", { value: last.organName, placeholder: "Sở Tài chính" }), "Gợi ý từ danh bạ cơ quan; ↓ để chọn.", "span2");
@@ -55,10 +78,10 @@ export function openForm(desk: Desk, done: () => void): void {
   const secrecy = field("Độ mật", select("in-secrecy", secrecyOptions()));
   const due = field("Hạn xử lý", textInput("in-due", { placeholder: "dd/mm/yyyy" }));
   const channel = field("Phương thức nhận", select("in-channel", [["paper", "Bản giấy"], ["electronic", "Điện tử"]]));
-  const pages = field("Số trang", textInput("in-pages", { inputMode: "numeric" }));
+  const pages = field("Số trang", textInput("in-pages", { inputMode: "numeric", value: from?.pages ? String(from.pages) : "" }));
   const handler = field("Đơn vị hoặc người nhận", textInput("in-handler"), "", "span2");
   const note = field("Ghi chú", textInput("in-note"), "", "span4");
-  const file = attachment("in");
+  const file = from ? draftAttachment(from) : attachment("in");
 
   attachSuggestions(
     organ.input as HTMLInputElement,
@@ -140,6 +163,7 @@ export function openForm(desk: Desk, done: () => void): void {
       handler: handler.input.value.trim() || undefined,
       note: note.input.value.trim() || undefined,
       files: file.path() ? [file.path()] : [],
+      fromCapture: from?.draftId,
       allowDuplicate,
     };
   }
@@ -204,8 +228,13 @@ export function openForm(desk: Desk, done: () => void): void {
   }
 
   function showNumber(r: IncomingRegistered): void {
-    const again = button("Đăng ký văn bản tiếp theo", "in-next", { primary: true, shortcut: "Enter" });
+    const again = button("Đăng ký văn bản tiếp theo", "in-next", { primary: !from, shortcut: from ? undefined : "Enter" });
     const openIt = button("Mở văn bản", "in-open");
+    const stampIt = button("Đóng dấu đến, in bản lưu", "in-stamp", { primary: !!from, shortcut: from ? "Enter" : "Alt+D" });
+    stampIt.addEventListener("click", () => {
+      dialog.close();
+      void import("./stamp").then((m) => m.openStamp(desk, r.id));
+    });
     const result = el(
       "div",
       { className: "registered", "data-testid": "incoming-registered" },
@@ -214,7 +243,7 @@ export function openForm(desk: Desk, done: () => void): void {
       el("div", {}, `Ngày đến ${formatDate(r.arrivalDate)} · Sổ văn bản đến năm ${r.year}`),
       el("div", { className: "subject" }, `${r.document.typeName} ${r.document.subject}`),
       r.registerDeadline ? el("div", { className: "hint" }, `Trình trước ${r.registerDeadline.slice(11, 16)} ${formatDate(r.registerDeadline)}`) : "",
-      el("div", { className: "actions" }, again, openIt),
+      el("div", { className: "actions" }, ...(from ? [stampIt, again, openIt] : [again, openIt, stampIt])),
     );
     body.replaceChildren(result);
     file.dispose();
@@ -226,7 +255,7 @@ export function openForm(desk: Desk, done: () => void): void {
       dialog.close();
       desk.openDocument(r.id);
     });
-    again.focus();
+    (from ? stampIt : again).focus();
   }
 
   form.addEventListener("submit", (event) => {

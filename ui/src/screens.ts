@@ -2,6 +2,7 @@
 
 import { showAdmin } from "./admin";
 import { showCaseFiles } from "./casefiles";
+import { showDigitise } from "./digitise";
 import { showHome } from "./home";
 import { showPrint } from "./print";
 import { showRegister } from "./register";
@@ -9,6 +10,7 @@ import { showSearch } from "./search";
 import { defineScreen } from "./shell";
 
 defineScreen("home", showHome);
+defineScreen("digitise", showDigitise);
 defineScreen("incoming", (root, desk, signal) => showRegister(root, desk, signal, "incoming"));
 defineScreen("outgoing", (root, desk, signal) => showRegister(root, desk, signal, "outgoing"));
 defineScreen("casefiles", showCaseFiles);

@@ -16,7 +16,7 @@ import { formatDateTime } from "./format";
 import { ROLE_LABEL } from "./labels";
 import { startNotifications } from "./notify";
 
-export type Screen = "home" | "incoming" | "outgoing" | "casefiles" | "search" | "print" | "admin";
+export type Screen = "home" | "digitise" | "incoming" | "outgoing" | "casefiles" | "search" | "print" | "admin";
 
 /** What a role may do, to decide what the window offers. The backend still checks every call. */
 export type Capability = "register" | "assign" | "progress" | "casefiles" | "print" | "admin";
@@ -51,6 +51,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { screen: "home", label: "Trang chủ", key: "H" },
+  { screen: "digitise", label: "Số hoá", key: "G", shows: "register" },
   { screen: "incoming", label: "Văn bản đến", key: "D" },
   { screen: "outgoing", label: "Văn bản đi", key: "I" },
   { screen: "casefiles", label: "Hồ sơ", key: "S" },

@@ -29,9 +29,24 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "imagemagick",
     // Looking into a register by hand (and in bug reports); the tests read it with the shell too.
     "sqlite3",
-    // Independent readers of the PDFs we write: pdftotext/pdfinfo (poppler), qpdf --check.
+    // Independent readers of the PDFs we write: pdftotext/pdfinfo/pdfimages (poppler), qpdf --check,
+    // PDFBox Preflight for PDF/A-1b (Java).
     "poppler-utils",
     "qpdf",
+    "default-jre-headless",
+    "libpdfbox2-java",
+    "libactivation-java",
+    "libjaxb-api-java",
+    // Scanners: libsane (opened at run time) and the `test` backend with scanimage.
+    "sane-utils",
+    "libsane1",
+    // Printing: CUPS with a PDF printer, so that printing is tested for real.
+    "cups",
+    "cups-client",
+    "printer-driver-cups-pdf",
+    // Python for the oracles' virtual environment (img2pdf) and for fetching pdfium's wheel.
+    "python3-venv",
+    "python3-pip",
 ];
 
 /// The oldest Node.js major version the front end's tooling (Vite) runs on.
@@ -44,6 +59,11 @@ pub fn install() -> Result<()> {
     node()?;
     let driver = desktop::ensure_tauri_driver()?;
     eprintln!("xtask: install: tauri-driver at {}", driver.display());
+    let root = crate::workspace_root()?;
+    let pdfium = crate::oracles::pdfium(&root)?;
+    eprintln!("xtask: install: pdfium at {}", pdfium.display());
+    let oracles = crate::oracles::python_oracles(&root)?;
+    eprintln!("xtask: install: python oracles in {}", oracles.display());
     Ok(())
 }
 

@@ -14,6 +14,7 @@
 
 mod desktop;
 mod install;
+mod oracles;
 mod tidy;
 
 use std::ffi::OsString;
@@ -67,7 +68,7 @@ fn run(args: &[String]) -> Result<()> {
 }
 
 /// The workspace root: the folder above `xtask/`.
-fn workspace_root() -> Result<PathBuf> {
+pub fn workspace_root() -> Result<PathBuf> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest.parent().context("xtask has no parent folder")?;
     root.canonicalize().with_context(|| format!("cannot resolve {}", root.display()))
@@ -160,15 +161,30 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         Ok(d) => d,
         Err(e) => return vec![failed("tauri-driver", &e)],
     };
+    let cups = match oracles::Cups::start() {
+        Ok(c) => c,
+        Err(e) => return vec![failed("CUPS with the VanthuPDF printer", &e)],
+    };
+    let (pdfium, python) = match (oracles::pdfium(root), oracles::python_oracles(root)) {
+        (Ok(p), Ok(b)) => (p, b),
+        (Err(e), _) | (_, Err(e)) => return vec![failed("pdfium and the python oracles", &e)],
+    };
     let vanthu_bin = target_dir(root).join("debug").join("vanthu");
     let bin = desktop_bin.to_string_lossy().into_owned();
     let cli = vanthu_bin.to_string_lossy().into_owned();
     let url = driver.url();
+    let pdfium = pdfium.to_string_lossy().into_owned();
+    let img2pdf = python.join("img2pdf").to_string_lossy().into_owned();
+    let print_dir = oracles::Cups::output_dir().to_string_lossy().into_owned();
     let envs = [
         ("DISPLAY", display.display()),
         ("VANTHU_DESKTOP_BIN", bin.as_str()),
         ("VANTHU_WEBDRIVER_URL", url.as_str()),
         ("VANTHU_BIN", cli.as_str()),
+        ("VANTHU_PDFIUM", pdfium.as_str()),
+        ("VANTHU_IMG2PDF", img2pdf.as_str()),
+        ("VANTHU_TEST_PRINTER", oracles::TEST_PRINTER),
+        ("VANTHU_TEST_PRINT_DIR", print_dir.as_str()),
     ];
     eprintln!("xtask: tests run with DISPLAY={} VANTHU_WEBDRIVER_URL={url}", display.display());
     let mut outcomes = Vec::new();
@@ -185,6 +201,7 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
     });
     drop(driver);
     drop(display);
+    drop(cups);
     outcomes
 }
 

@@ -47,6 +47,9 @@ pub enum ErrorCode {
     PasswordChangeRequired,
     /// The user's role does not allow this.
     Forbidden,
+    /// The scanner stopped (paper jam, no paper, cover open): the pages before are kept; fix the
+    /// device and scan on.
+    ScannerFault,
     /// Anything else: a bug or an environment problem.
     Internal,
 }
@@ -73,6 +76,12 @@ impl ApiError {
     /// Invalid input.
     pub fn invalid(message: impl Into<String>) -> ApiError {
         ApiError::new(ErrorCode::InvalidInput, message)
+    }
+
+    /// The same error with structured details.
+    pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
+        self.details = Some(details);
+        self
     }
 }
 

@@ -63,3 +63,8 @@ fn display_name(path: &Path) -> String {
     let name = clean(&name).replace(['/', '\\'], "_");
     if name.is_empty() { "tep".to_owned() } else { name }
 }
+
+/// The PDF assembled from a review-queue draft, as the document's main file.
+pub(crate) fn assembled(file: vanthu_store::files::StoredFile, draft: i64) -> Attachment {
+    Attachment { file, name: format!("ban-so-hoa-{draft}.pdf"), media_type: "application/pdf".to_owned(), main: true }
+}

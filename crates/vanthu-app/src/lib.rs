@@ -11,10 +11,12 @@
 #![deny(missing_docs)]
 
 mod casefiles;
+pub mod digitise;
 mod error;
 mod find;
 mod intake;
 mod maintenance;
+mod printing;
 mod reports;
 mod secrecy;
 mod session;
@@ -33,6 +35,10 @@ use vanthu_store::register::{self, NewIncoming, NewOutgoing};
 use vanthu_store::{Store, audit, backup, check};
 
 pub use casefiles::{CaseFileDetail, CaseFileInput};
+pub use digitise::{
+    Digitised, FileProblem, ImportOutcome, PrintJob, PrintWhat, Printer, ScanFolder, ScanOutcome, ScanRequest,
+    ScanSource, StampLayout,
+};
 pub use error::{ApiError, ApiResult, ErrorCode};
 pub use find::SavedSearchInput;
 pub use maintenance::BackupStatus;
@@ -44,9 +50,12 @@ pub use vanthu_core::audit::AuditEntry;
 pub use vanthu_core::document::Recipient;
 pub use vanthu_core::document::{Channel, Direction, IncomingDraft, OutgoingDraft, Secrecy, Urgency};
 pub use vanthu_core::handling::HandlingStatus;
+pub use vanthu_pdf::check::Report as PdfReport;
+pub use vanthu_pdf::stamp::Placement;
 pub use vanthu_store::accounts::{Account, AccountChange, Unit};
 pub use vanthu_store::audit::ChainReport;
 pub use vanthu_store::backup::{Manifest, Restored};
+pub use vanthu_store::capture::{ArchiveCopy, CaptureSource, Draft, DraftPage};
 pub use vanthu_store::casefiles::CaseFile;
 pub use vanthu_store::check::CheckReport;
 pub use vanthu_store::directory::Organ;
@@ -122,6 +131,9 @@ pub struct IncomingInput {
     pub files: Vec<PathBuf>,
     /// Register even if it looks like an earlier registration.
     pub allow_duplicate: bool,
+    /// A draft of the review queue whose assembled PDF is the document (before `files`, which then
+    /// are attachments); the draft leaves the queue in the registration's transaction.
+    pub from_capture: Option<i64>,
 }
 
 /// An outgoing registration request.
@@ -280,14 +292,21 @@ impl Desk {
     pub fn register_incoming(&self, input: &IncomingInput) -> ApiResult<IncomingRegistered> {
         let actor = self.authorise(Permission::Register)?;
         let doc = input.draft.validate()?;
-        let files = intake::store_files(self.store.files(), &input.files)?;
+        let mut files = intake::store_files(self.store.files(), &input.files)?;
+        if let Some(draft) = input.from_capture {
+            let pdf = self.draft_pdf(draft)?;
+            for f in &mut files {
+                f.main = false;
+            }
+            files.insert(0, intake::assembled(pdf, draft));
+        }
         let at = self.now();
         let year = numbering_year(at);
         let calendar = self.working_calendar(year)?;
         let deadline = calendar.registration_deadline(at, registration_rule(doc.urgency, doc.channel)).ok();
         let id = new_id();
         let row = self.store.write(|tx| {
-            register::register_incoming(
+            let row = register::register_incoming(
                 tx,
                 &NewIncoming {
                     id: &id,
@@ -298,7 +317,11 @@ impl Desk {
                     files: &files,
                     allow_duplicate: input.allow_duplicate,
                 },
-            )
+            )?;
+            if let Some(draft) = input.from_capture {
+                vanthu_store::capture::mark_registered(tx, draft, &row.id, at)?;
+            }
+            Ok(row)
         })?;
         Ok(IncomingRegistered {
             id: row.id.clone(),

@@ -119,7 +119,7 @@ fn vn_date(iso: &str) -> String {
 }
 
 /// RFC 3339 → `dd/mm/yyyy HH:MM`.
-fn vn_time(rfc: &str) -> String {
+pub(crate) fn vn_time(rfc: &str) -> String {
     match rfc.get(11..16) {
         Some(hm) => format!("{} {hm}", vn_date(rfc)),
         None => vn_date(rfc),
@@ -183,6 +183,16 @@ impl Desk {
         let by =
             actor.account.as_ref().map(|a| format!("{} ({})", a.full_name, a.username)).unwrap_or(actor.name.clone());
         report::Mark { by, at: vn_time(&crate::rfc3339(self.now())) }
+    }
+
+    /// The mark printed on every page of a printed document: "In từ hệ thống Vanthu bởi …, lúc …".
+    pub(crate) fn print_mark(&self, actor: &crate::Actor) -> String {
+        self.mark(actor).printed()
+    }
+
+    /// Keeps the marked copy that is sent to the printer in the exports folder.
+    pub(crate) fn write_print_copy(&self, stem: &str, bytes: &[u8]) -> ApiResult<PathBuf> {
+        Ok(self.write_export(stem, ExportFormat::Pdf, bytes, 0)?.path)
     }
 
     /// Writes `bytes` as a new file `stem-<time>.ext` in the exports folder, atomically.

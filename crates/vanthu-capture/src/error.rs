@@ -42,4 +42,46 @@ pub enum CaptureError {
     /// Encoding a page as JPEG failed.
     #[error("Không nén được trang thành JPEG: {0}")]
     Encode(String),
+    /// The file is a PDF, not an image: PDFs are taken as documents, not as pages to encode.
+    #[error("Tệp là PDF, không phải ảnh")]
+    NotAnImage,
+    /// The image is of a kind we recognise but do not decode (12-bit JPEG, palette TIFF…).
+    #[error("Ảnh thuộc loại chưa hỗ trợ: {0}")]
+    Unsupported(String),
+    /// Scanning is impossible on this computer (libsane missing or failing to start).
+    #[error("Không dùng được máy quét trên máy tính này: {0}")]
+    ScannerUnavailable(String),
+    /// A scanner refused an operation (open, an option…); the message says which and why.
+    #[error("Lỗi máy quét: {0}")]
+    Scanner(String),
+    /// A scan resolution below the legal minimum was asked for.
+    #[error("Độ phân giải {requested} dpi thấp hơn mức tối thiểu {minimum} dpi theo quy định")]
+    ResolutionTooLow {
+        /// The resolution asked for, in dpi.
+        requested: u32,
+        /// The legal minimum, in dpi.
+        minimum: u32,
+    },
+    /// The scanner cannot do what the law or the clerk asks (colour, 200 dpi, a feeder…).
+    #[error("Máy quét không hỗ trợ: {0}")]
+    DeviceCannot(String),
+    /// The scanner has no option of that name (or it is not active now).
+    #[error("Máy quét không có tuỳ chọn “{0}” (hoặc tuỳ chọn đang không dùng được)")]
+    UnknownOption(String),
+    /// A value the option does not accept.
+    #[error("Giá trị “{value}” không hợp lệ cho tuỳ chọn “{option}”: {reason}")]
+    InvalidOptionValue {
+        /// The option's name.
+        option: String,
+        /// The value given.
+        value: String,
+        /// What is accepted.
+        reason: String,
+    },
+    /// The folder to watch is not a folder.
+    #[error("Không phải thư mục: {path}")]
+    NotAFolder {
+        /// The path given.
+        path: String,
+    },
 }

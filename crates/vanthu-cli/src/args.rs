@@ -196,6 +196,135 @@ pub enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Scan paper into a PDF that meets the digitisation standard (needs no register).
+    Scan {
+        /// The SANE device, e.g. test:0 (see `vanthu scanners`).
+        #[arg(long)]
+        device: String,
+        /// Stop after N pages (a flatbed scans one, a feeder until it is empty).
+        #[arg(long)]
+        pages: Option<u32>,
+        /// Dots per inch, at least 200.
+        #[arg(long, default_value_t = 200)]
+        resolution: u32,
+        /// Flatbed, feeder or duplex.
+        #[arg(long, value_enum, default_value_t = SourceArg::Flatbed)]
+        source: SourceArg,
+        /// A further device option, NAME=VALUE (repeatable), as scanimage names it.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// The PDF to write (atomically: nothing is left behind after an error).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The scanners SANE finds.
+    Scanners,
+    /// Images (JPEG, PNG, TIFF) into one PDF that meets the digitisation standard (needs no register).
+    Digitise {
+        /// The PDF to write (atomically).
+        #[arg(long)]
+        out: PathBuf,
+        /// The images, in page order.
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+    },
+    /// Take the files of a scan folder into the review queue; unreadable ones go to its quarantine
+    /// subfolder with the reason.
+    Watch {
+        /// The folder.
+        dir: PathBuf,
+        /// One pass, then exit (otherwise watch until interrupted).
+        #[arg(long)]
+        once: bool,
+        /// Poll instead of file-system events (network shares).
+        #[arg(long)]
+        poll: bool,
+        /// Seconds a file must stay unchanged before it is taken.
+        #[arg(long, default_value_t = 2.0)]
+        settle: f64,
+    },
+    /// The review queue: drafts waiting for registration.
+    #[command(subcommand)]
+    Queue(QueueCommand),
+    /// Draw the arrival stamp on the archive copy of an incoming document (the original is untouched).
+    Stamp {
+        /// The document's id.
+        id: String,
+        /// The stamp's left edge, in mm from the page's left (default: the usual place).
+        #[arg(long, requires = "y")]
+        x: Option<f32>,
+        /// The stamp's top edge, in mm from the page's top.
+        #[arg(long, requires = "x")]
+        y: Option<f32>,
+    },
+    /// Print a document's archive copy (or its original) through CUPS, marked as printed by the system.
+    PrintCopy {
+        /// The document's id.
+        id: String,
+        /// The printer (default: the system's default printer).
+        #[arg(long)]
+        printer: Option<String>,
+        /// Print the original file instead of the stamped archive copy.
+        #[arg(long)]
+        original: bool,
+    },
+    /// Check a PDF against the digitisation standard: exit 0 when it meets it, 4 when not (with reasons).
+    CheckPdf {
+        /// The PDF.
+        file: PathBuf,
+    },
+}
+
+/// `vanthu queue …`.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// The drafts waiting for registration.
+    List,
+    /// Take picked files into the queue, one draft per file.
+    Add {
+        /// The files (JPEG, PNG, TIFF, PDF).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The pages of a draft.
+    Show {
+        /// The draft.
+        draft: i64,
+    },
+    /// Split a draft at its blank or separator sheets.
+    Split {
+        /// The draft.
+        draft: i64,
+    },
+    /// Turn a page a quarter turn clockwise (negative: anticlockwise).
+    Rotate {
+        /// The page.
+        page: i64,
+        /// Quarter turns.
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
+        turns: i32,
+    },
+    /// Remove a page from its draft.
+    Delete {
+        /// The page.
+        page: i64,
+    },
+    /// Discard a draft.
+    Discard {
+        /// The draft.
+        draft: i64,
+    },
+}
+
+/// `--source`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SourceArg {
+    /// The flatbed glass.
+    Flatbed,
+    /// The document feeder.
+    Feeder,
+    /// The feeder, both sides.
+    Duplex,
 }
 
 /// `vanthu audit …`.
@@ -441,6 +570,9 @@ pub struct IncomingAdd {
     /// Register even if it looks like an earlier registration.
     #[arg(long)]
     pub allow_duplicate: bool,
+    /// A draft of the review queue (`vanthu queue list`): its assembled PDF is the document.
+    #[arg(long = "draft", value_name = "DRAFT", conflicts_with = "file")]
+    pub from_queue: Option<i64>,
 }
 
 impl IncomingAdd {

@@ -15,12 +15,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use serde_json::json;
+use vanthu_app::digitise::{FolderEvent, FolderWatch, WatchConfig, WatchMode};
 use vanthu_app::{
     ApiError, AssignInput, Book, Clock, Desk, Direction, ErrorCode, FirstRun, HandlerRef, HandlingStatus,
-    IncomingInput, ListQuery, NewAccountInput, NewUnit, OutgoingInput, RegisterPrint, Role, SearchQuery,
+    IncomingInput, ListQuery, NewAccountInput, NewUnit, OutgoingInput, Placement, PrintWhat, RegisterPrint, Role,
+    ScanRequest, ScanSource, SearchQuery, digitise,
 };
 
-use args::{AuditCommand, BookArg, Cli, Command, ProgressArg, RegisterCommand, UserCommand};
+use args::{AuditCommand, BookArg, Cli, Command, ProgressArg, QueueCommand, RegisterCommand, SourceArg, UserCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -71,6 +73,48 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         out.restored(&restored, &path);
         return Ok(ExitCode::SUCCESS);
     }
+    // Digitising on its own needs no register.
+    let now = || cli.now.unwrap_or_else(time::OffsetDateTime::now_utc);
+    match &cli.command {
+        Command::Scan { device, pages, resolution, source, set, out: file } => {
+            let req = ScanRequest {
+                device: device.clone(),
+                resolution: *resolution,
+                source: match source {
+                    SourceArg::Flatbed => ScanSource::Flatbed,
+                    SourceArg::Feeder => ScanSource::Feeder,
+                    SourceArg::Duplex => ScanSource::Duplex,
+                },
+                pages: *pages,
+                options: set.iter().map(|o| device_option(o)).collect::<Result<_, _>>()?,
+            };
+            let done = digitise::scan_to_pdf(&req, file, now())?;
+            out.digitised(&done);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Scanners => {
+            let list = digitise::scanners()?;
+            let text =
+                list.iter().map(|d| format!("{}\t{} {} ({})", d.name, d.vendor, d.model, d.kind)).collect::<Vec<_>>();
+            let value: Vec<_> = list
+                .iter()
+                .map(|d| json!({ "name": d.name, "vendor": d.vendor, "model": d.model, "kind": d.kind }))
+                .collect();
+            out.value(&json!({ "scanners": value }), &text.join("\n"));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Digitise { out: file, images } => {
+            let done = digitise::digitise_files(images, file, now())?;
+            out.digitised(&done);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::CheckPdf { file } => {
+            let report = digitise::check_pdf(file)?;
+            out.pdf_report(&report);
+            return Ok(if report.compliant { ExitCode::SUCCESS } else { ExitCode::from(4) });
+        }
+        _ => {}
+    }
     let mut desk = Desk::open(&path, clock)?;
     let mut signed_in_with = None;
     if desk.has_accounts()? {
@@ -84,7 +128,12 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             out.organisation(&org, desk.db_path());
         }
         Command::Incoming(RegisterCommand::Add(add)) => {
-            let input = IncomingInput { files: add.files(), allow_duplicate: add.allow_duplicate, draft: add.draft() };
+            let input = IncomingInput {
+                files: add.files(),
+                allow_duplicate: add.allow_duplicate,
+                draft: add.draft(),
+                from_capture: add.from_queue,
+            };
             out.incoming(&desk.register_incoming(&input)?);
         }
         Command::Outgoing(args::OutgoingCommand::Add(add)) => {
@@ -264,10 +313,124 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             out.value(&json!(e), &format!("Đã in {} dòng vào {}", e.rows, e.path.display()));
         }
         Command::Backup { to } => out.backup(&desk.backup(&to)?, &to),
+        Command::Watch { dir, once, poll, settle } => watch(desk, &out, &dir, once, poll, settle)?,
+        Command::Queue(q) => queue(&desk, &out, q)?,
+        Command::Stamp { id, x, y } => {
+            let at = x.zip(y).map(|(x_mm, y_mm)| Placement { x_mm, y_mm });
+            let copy = desk.stamp_archive_copy(&id, at)?;
+            out.value(
+                &json!(copy),
+                &format!("Đã đóng dấu đến lên bản lưu ({:.0}; {:.0} mm): {}", copy.x_mm, copy.y_mm, copy.sha256),
+            );
+        }
+        Command::PrintCopy { id, printer, original } => {
+            let what = if original { PrintWhat::Original } else { PrintWhat::ArchiveCopy };
+            let job = desk.print_document(&id, what, printer.as_deref())?;
+            out.value(&json!(job), &format!("Đã gửi lệnh in {} tới máy in {}", job.job, job.printer));
+        }
         // Handled above, before the register is opened.
-        Command::Restore { .. } => {}
+        Command::Restore { .. }
+        | Command::Scan { .. }
+        | Command::Scanners
+        | Command::Digitise { .. }
+        | Command::CheckPdf { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `NAME=VALUE` of `scan --set`.
+fn device_option(text: &str) -> Result<(String, String), ApiError> {
+    text.split_once('=')
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(n, _)| !n.is_empty())
+        .ok_or_else(|| ApiError::invalid(format!("\"{text}\": viết TÊN=GIÁ_TRỊ.")))
+}
+
+/// `vanthu watch DIR`: one pass, or until interrupted.
+fn watch(
+    desk: Desk,
+    out: &render::Output,
+    dir: &std::path::Path,
+    once: bool,
+    poll: bool,
+    settle: f64,
+) -> Result<(), ApiError> {
+    let settle = std::time::Duration::from_secs_f64(settle.clamp(0.0, 3600.0));
+    if once {
+        let events = desk.watch_once(dir, settle)?;
+        out.watch_events(&events, true);
+        return Ok(());
+    }
+    let mut config = WatchConfig::new(dir.to_path_buf());
+    config.mode = if poll { WatchMode::Poll } else { WatchMode::Notify };
+    config.settle = settle;
+    let folder =
+        FolderWatch::start(config, move |a| desk.capture_arrival(a)).map_err(|e| ApiError::invalid(e.to_string()))?;
+    eprintln!("Đang theo dõi {} ({:?}); Ctrl+C để dừng.", dir.display(), folder.mode());
+    for event in folder.events() {
+        out.watch_events(&[FolderEvent::from(&event)], false);
+    }
+    Ok(())
+}
+
+/// `vanthu queue …`.
+fn queue(desk: &Desk, out: &render::Output, q: QueueCommand) -> Result<(), ApiError> {
+    match q {
+        QueueCommand::List => {
+            let drafts = desk.drafts()?;
+            let text = drafts
+                .iter()
+                .map(|d| format!("{}\t{} trang\t{}\t{}", d.id, d.pages, d.label, d.created_at))
+                .collect::<Vec<_>>();
+            out.value(&json!(drafts), &text.join("\n"));
+        }
+        QueueCommand::Add { files } => {
+            let o = desk.capture_files(&files)?;
+            let mut text = vec![format!("Đã đưa {} tệp vào hàng chờ: bản nháp {:?}", o.drafts.len(), o.drafts)];
+            text.extend(o.problems.iter().map(|p| format!("Không nhận {}: {}", p.name, p.message)));
+            out.value(&json!(o), &text.join("\n"));
+            if !o.problems.is_empty() && o.drafts.is_empty() {
+                return Err(ApiError::invalid(
+                    o.problems.iter().map(|p| format!("{}: {}", p.name, p.message)).collect::<Vec<_>>().join("; "),
+                ));
+            }
+        }
+        QueueCommand::Show { draft } => {
+            let pages = desk.draft_pages(draft)?;
+            let text = pages
+                .iter()
+                .map(|p| {
+                    let flags = [(p.blank, " trắng"), (p.separator, " phân tách"), (p.passthrough, " giữ nguyên JPEG")]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, t)| *t)
+                        .collect::<String>();
+                    format!(
+                        "{}\ttrang {}\t{}×{} {:.0} dpi, xoay {}°{flags}",
+                        p.id, p.position, p.width, p.height, p.dpi, p.rotation
+                    )
+                })
+                .collect::<Vec<_>>();
+            out.value(&json!(pages), &text.join("\n"));
+        }
+        QueueCommand::Split { draft } => {
+            let drafts = desk.split_at_blanks(draft)?;
+            out.value(&json!(drafts), &format!("Đã tách thành {} bản nháp: {drafts:?}", drafts.len()));
+        }
+        QueueCommand::Rotate { page, turns } => {
+            let r = desk.rotate_page(page, turns)?;
+            out.value(&json!({ "page": page, "rotation": r }), &format!("Trang {page}: xoay {r}°"));
+        }
+        QueueCommand::Delete { page } => {
+            desk.delete_page(page)?;
+            out.value(&json!({ "page": page, "deleted": true }), &format!("Đã xoá trang {page}"));
+        }
+        QueueCommand::Discard { draft } => {
+            desk.discard_draft(draft)?;
+            out.value(&json!({ "draft": draft, "discarded": true }), &format!("Đã bỏ bản nháp {draft}"));
+        }
+    }
+    Ok(())
 }
 
 /// The new password of `setup` and `user add`, from `VANTHU_NEW_PASSWORD`.

@@ -200,3 +200,66 @@ pub fn check_text(r: &CheckReport) -> String {
     }
     text
 }
+
+impl Output {
+    /// A PDF written by `digitise` or `scan`.
+    pub fn digitised(&self, d: &vanthu_app::Digitised) {
+        self.serialised(
+            d,
+            &format!(
+                "Đã ghi {} ({} trang, {} trang giữ nguyên JPEG, {} byte)",
+                d.path.display(),
+                d.pages,
+                d.passthrough,
+                d.bytes
+            ),
+        );
+    }
+
+    /// `check-pdf`: the report, or its verdict and reasons.
+    pub fn pdf_report(&self, r: &vanthu_app::PdfReport) {
+        let mut text = vec![format!(
+            "PDF {} · {} trang · PDF/A: {}",
+            r.version,
+            r.pages.len(),
+            r.pdfa.as_deref().unwrap_or("không")
+        )];
+        for p in &r.pages {
+            let dpi = p.dpi.map(|d| format!("{d:.0} dpi")).unwrap_or_else(|| "—".into());
+            let colour = match p.colour {
+                Some(true) => "màu",
+                Some(false) => "không màu",
+                None => "—",
+            };
+            let scale = p.scale_percent.map(|s| format!("{s:.0} %")).unwrap_or_else(|| "—".into());
+            text.push(format!(
+                "  trang {}: {:.0} × {:.0} mm, {:?}, {colour}, {dpi}, tỉ lệ {scale}",
+                p.page, p.width_mm, p.height_mm, p.kind
+            ));
+        }
+        if r.compliant {
+            text.push("Đạt tiêu chuẩn số hoá (PDF ≥ 1.4, màu, ≥ 200 dpi, tỉ lệ 100 %).".into());
+        } else {
+            text.push("Không đạt tiêu chuẩn số hoá:".into());
+            text.extend(r.problems.iter().map(|p| format!("  - {}", p.message)));
+        }
+        self.serialised(r, &text.join("\n"));
+    }
+
+    /// What the watched folder did: one object `{events}` for a single pass (`once`), else one JSON
+    /// line per event as it happens.
+    pub fn watch_events(&self, events: &[vanthu_app::digitise::FolderEvent], once: bool) {
+        if once {
+            let text = if events.is_empty() {
+                "Không có tệp mới.".to_owned()
+            } else {
+                events.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("\n")
+            };
+            self.serialised(&json!({ "events": events }), &text);
+        } else {
+            for e in events {
+                self.serialised(e, &e.message);
+            }
+        }
+    }
+}

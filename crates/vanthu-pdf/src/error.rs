@@ -44,4 +44,21 @@ pub enum PdfError {
         /// How many pages the document has.
         count: u32,
     },
+    /// A document without a single page cannot be written.
+    #[error("Tài liệu không có trang nào")]
+    NoPages,
+    /// A resolution outside what a scan can sensibly have (10–2400 dpi).
+    #[error("Độ phân giải {0} dpi nằm ngoài khoảng cho phép (10–2400 dpi)")]
+    ResolutionOutOfRange(f32),
+    /// A page larger than PDF 1.4 allows (200 inches, 5080 mm) or smaller than its minimum.
+    #[error("Khổ trang {width_mm:.1} × {height_mm:.1} mm nằm ngoài giới hạn của PDF (mỗi cạnh từ 1,06 đến 5080 mm)")]
+    PageSize {
+        /// The page's width in millimetres.
+        width_mm: f32,
+        /// The page's height in millimetres.
+        height_mm: f32,
+    },
+    /// An input too large to be read safely.
+    #[error("Tệp quá lớn ({0} byte), tối đa 2 GiB")]
+    TooLarge(u64),
 }

@@ -20,6 +20,8 @@
 #![deny(missing_docs)]
 
 mod error;
+mod incremental;
+mod jpeg;
 
 pub mod assemble;
 pub mod check;
