@@ -866,7 +866,8 @@ impl Desk {
             .map_err(|e| io_error(&self.store.files().path_of(&sha), &e))?;
         let mark = self.print_mark(&actor);
         let marked = vanthu_pdf::stamp::mark_pages(&bytes, &mark).map_err(pdf_error)?;
-        let title = format!("vanthu-{}-{}", row.code.to_lowercase(), row.number);
+        let register = if row.direction == vanthu_core::document::Direction::Incoming { "den" } else { "di" };
+        let title = format!("vanthu-{register}-{}-{}", row.year, row.number);
         let file = self.write_print_copy(&title, &marked)?;
         let printer = match printer {
             Some(p) => p.to_owned(),

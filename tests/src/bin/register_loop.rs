@@ -26,6 +26,7 @@ fn main() {
             },
             files: vec![file],
             allow_duplicate: false,
+            from_capture: None,
         };
         let registered = desk.register_incoming(&input).unwrap();
         writeln!(out, "{} {}", registered.id, registered.arrival_number).unwrap();

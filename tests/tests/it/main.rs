@@ -10,3 +10,4 @@ mod concurrency;
 mod crash;
 mod desktop;
 mod desktop_desk;
+mod digitise;

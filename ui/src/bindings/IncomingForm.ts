@@ -68,6 +68,10 @@ note?: string,
  */
 files: Array<string>, 
 /**
+ * A draft of the review queue whose assembled PDF is the document.
+ */
+fromCapture?: bigint, 
+/**
  * Register even if it looks like an earlier registration.
  */
 allowDuplicate: boolean, };
