@@ -551,7 +551,7 @@ pub struct IncomingForm {
     pub files: Vec<String>,
     /// A draft of the review queue whose assembled PDF is the document.
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub from_capture: Option<i64>,
     /// Register even if it looks like an earlier registration.
     #[serde(default)]
@@ -1423,7 +1423,7 @@ pub struct ScanToQueue {
     pub pages: Option<u32>,
     /// Add to this draft (scanning on after a jam) instead of a new one.
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional, type = "number")]
     pub into: Option<i64>,
 }
 
@@ -1432,6 +1432,7 @@ pub struct ScanToQueue {
 #[serde(rename_all = "camelCase")]
 pub struct ScanOutcome {
     /// The draft the pages went into.
+    #[ts(type = "number | null")]
     pub draft_id: Option<i64>,
     /// Pages kept.
     pub pages: u32,
@@ -1462,6 +1463,7 @@ pub struct FileProblem {
 #[serde(rename_all = "camelCase")]
 pub struct ImportOutcome {
     /// New drafts.
+    #[ts(type = "Array<number>")]
     pub drafts: Vec<i64>,
     /// Refused files.
     pub problems: Vec<FileProblem>,
@@ -1472,6 +1474,7 @@ pub struct ImportOutcome {
 #[serde(rename_all = "camelCase")]
 pub struct Draft {
     /// Id.
+    #[ts(type = "number")]
     pub id: i64,
     /// `scanner`, `folder` or `file`.
     pub source: String,
@@ -1494,8 +1497,10 @@ pub struct Draft {
 #[serde(rename_all = "camelCase")]
 pub struct DraftPage {
     /// Id.
+    #[ts(type = "number")]
     pub id: i64,
     /// Its draft.
+    #[ts(type = "number")]
     pub draft_id: i64,
     /// 1-based.
     pub position: u32,
@@ -1520,6 +1525,7 @@ pub struct DraftPage {
 #[serde(rename_all = "camelCase")]
 pub struct DraftRef {
     /// The draft.
+    #[ts(type = "number")]
     pub draft_id: i64,
 }
 
@@ -1528,6 +1534,7 @@ pub struct DraftRef {
 #[serde(rename_all = "camelCase")]
 pub struct PageRef {
     /// The page.
+    #[ts(type = "number")]
     pub page_id: i64,
 }
 
@@ -1536,6 +1543,7 @@ pub struct PageRef {
 #[serde(rename_all = "camelCase")]
 pub struct PageImage {
     /// The page.
+    #[ts(type = "number")]
     pub page_id: i64,
     /// The small image rather than the full page.
     pub thumbnail: bool,
@@ -1546,6 +1554,7 @@ pub struct PageImage {
 #[serde(rename_all = "camelCase")]
 pub struct RotatePage {
     /// The page.
+    #[ts(type = "number")]
     pub page_id: i64,
     /// Quarter turns, clockwise (negative: anticlockwise).
     pub turns: i32,
@@ -1556,6 +1565,7 @@ pub struct RotatePage {
 #[serde(rename_all = "camelCase")]
 pub struct MovePage {
     /// The page.
+    #[ts(type = "number")]
     pub page_id: i64,
     /// New 1-based position.
     pub position: u32,
@@ -1566,8 +1576,10 @@ pub struct MovePage {
 #[serde(rename_all = "camelCase")]
 pub struct JoinDrafts {
     /// Kept.
+    #[ts(type = "number")]
     pub into: i64,
     /// Appended, then discarded.
+    #[ts(type = "number")]
     pub from: i64,
 }
 

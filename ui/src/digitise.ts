@@ -28,7 +28,10 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
   const device = select("dg-device", [["", "Đang tìm máy quét…"]]);
   const source = select("dg-source", [["flatbed", "Mặt kính"], ["feeder", "Khay nạp giấy"], ["duplex", "Khay nạp, hai mặt"]]);
   const resolution = select("dg-resolution", [["200", "200 dpi"], ["300", "300 dpi"]], "200");
+  const limit = textInput("dg-pages", { inputMode: "numeric", size: 4, placeholder: "tất cả" });
   const scan = button("Quét", "dg-scan", { primary: true, shortcut: "Ctrl+Q" });
+  const append = el("input", { type: "checkbox", "data-testid": "dg-append" });
+  const appendBox = el("label", { className: "check" }, append, " Quét thêm vào bản nháp đang chọn");
   const addFiles = button("Thêm tệp…", "dg-add-files", { shortcut: "Ctrl+O" });
   const folderInput = textInput("dg-folder", { placeholder: "/home/vanthu/Scan" });
   const folderSave = button("Theo dõi", "dg-folder-save");
@@ -39,7 +42,9 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     field("Máy quét", device).box,
     field("Nguồn giấy", source).box,
     field("Độ phân giải", resolution).box,
+    field("Số tờ", limit).box,
     scan,
+    appendBox,
     addFiles,
   );
   const folderTools = el("div", { className: "toolbar" }, field("Thư mục quét", folderInput).box, folderSave, folderState);
@@ -76,7 +81,7 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     error.textContent = messageOf(e);
   }
 
-  async function loadDrafts(keep?: number | null): Promise<void> {
+  async function loadDrafts(keep?: number | null, keepSelection = false): Promise<void> {
     drafts = await api.drafts();
     list.replaceChildren(
       ...drafts.map((d) => {
@@ -96,7 +101,7 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
       list.append(el("li", { className: "hint", "data-testid": "dg-empty" }, "Không có bản nháp nào. Quét hoặc thêm tệp để bắt đầu."));
     }
     const next = drafts.find((d) => d.id === keep) ?? drafts[0];
-    await choose(next ? next.id : null);
+    await choose(next ? next.id : null, keepSelection && next?.id === current);
   }
 
   async function choose(id: number | null, keepSelection = false): Promise<void> {
@@ -164,8 +169,7 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     try {
       await work();
       if (message) notice.textContent = message;
-      await loadDrafts(current);
-      await choose(current, true);
+      await loadDrafts(current, true);
       grid.focus();
     } catch (e) {
       fail(e);
@@ -274,9 +278,15 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     error.textContent = "";
     scan.disabled = true;
     notice.textContent = "Đang quét…";
-    const into = scanningInto;
+    const into = scanningInto ?? (append.checked ? current : null);
     api
-      .scanToQueue({ device: device.value, resolution: Number(resolution.value), source: source.value as ScanSource, into: into ?? undefined })
+      .scanToQueue({
+        device: device.value,
+        resolution: Number(resolution.value),
+        source: source.value as ScanSource,
+        pages: /^\d+$/.test(limit.value.trim()) ? Number(limit.value.trim()) : undefined,
+        into: into ?? undefined,
+      })
       .then(
         async (o) => {
           scanningInto = null;

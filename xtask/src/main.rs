@@ -157,7 +157,13 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         Ok(d) => d,
         Err(e) => return vec![failed("virtual display (Xvfb)", &e)],
     };
-    let driver = match desktop::Driver::start([("DISPLAY", display.display())]) {
+    // The scanner of the tests: SANE's `test` backend only (its virtual devices test:0 and test:1), for
+    // the CLI and for the desktop app that tauri-driver starts (it inherits the driver's environment).
+    let sane = match oracles::sane_test_config(root) {
+        Ok(dir) => dir.to_string_lossy().into_owned(),
+        Err(e) => return vec![failed("SANE test backend configuration", &e)],
+    };
+    let driver = match desktop::Driver::start([("DISPLAY", display.display()), ("SANE_CONFIG_DIR", sane.as_str())]) {
         Ok(d) => d,
         Err(e) => return vec![failed("tauri-driver", &e)],
     };
@@ -185,6 +191,7 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         ("VANTHU_IMG2PDF", img2pdf.as_str()),
         ("VANTHU_TEST_PRINTER", oracles::TEST_PRINTER),
         ("VANTHU_TEST_PRINT_DIR", print_dir.as_str()),
+        ("SANE_CONFIG_DIR", sane.as_str()),
     ];
     eprintln!("xtask: tests run with DISPLAY={} VANTHU_WEBDRIVER_URL={url}", display.display());
     let mut outcomes = Vec::new();

@@ -88,6 +88,19 @@ pub fn python_oracles(root: &Path) -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// `target/sane.d` with a `dll.conf` that loads only SANE's `test` backend: the tests' scanner.
+pub fn sane_test_config(root: &Path) -> Result<PathBuf> {
+    let dir = root.join("target").join("sane.d");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::write(dir.join("dll.conf"), "test\n")?;
+    // Colour pages with a pattern (the backend's default is solid black), as a real scan would give.
+    std::fs::write(
+        dir.join("test.conf"),
+        "number_of_devices 2\nmode Color\nresolution 200.0\ntest-picture \"Color pattern\"\n",
+    )?;
+    Ok(dir)
+}
+
 /// A CUPS scheduler with the `VanthuPDF` printer; stops the scheduler on drop if it started it.
 pub struct Cups {
     started: Option<Child>,

@@ -733,7 +733,8 @@ impl Desk {
             .ok_or_else(|| ApiError::invalid("Văn bản chưa có tệp PDF để đóng dấu đến."))?;
         let (date, time) = arrival_date_time(&row.registered_at);
         let stamp = ArrivalStamp {
-            agency: org.name.clone(),
+            // App. IV sets the agency's name in capitals, as on every form header.
+            agency: org.name.to_uppercase(),
             number: row.number.to_string(),
             date,
             time: Some(time),

@@ -12,8 +12,12 @@
 //! `libloading`, so the application builds and runs on a computer without SANE and says why it
 //! cannot scan ([`available`]). SANE's state is per process: the library is loaded and
 //! `sane_init` called once, kept behind one `OnceLock<Mutex<…>>`, and every call into it is
-//! serialised by that mutex, which is held for one call at a time and never while the caller's
-//! code runs (a page callback may itself ask for the device list). `sane_exit` is never called:
+//! serialised by that mutex. It is held for one call, or for one whole page from `sane_start` to
+//! `sane_cancel` (backends start their reader thread through process-wide state, which two scans
+//! started side by side on two devices would share: SANE's test backend then hangs), and never
+//! while the caller's code runs (a page callback may itself ask for the device list, or open
+//! another scanner). So two scanners may be open and used from two threads, their pages simply
+//! alternate. `sane_exit` is never called:
 //! the library lives as long as the process. SANE reads its configuration (`SANE_CONFIG_DIR`,
 //! `dll.conf`) at that first initialisation.
 //!
@@ -889,97 +893,15 @@ impl Scanner {
     /// reading is a fault ([`ScanFault::NoPaper`]: the paper ran out mid-page).
     pub fn scan_page(&mut self) -> Result<Option<RawPage>, ScanFault> {
         let dpi = self.resolution().filter(|d| *d >= 1.0).or(self.configured_dpi.map(|d| d as f32)).unwrap_or(0.0);
-        let page = self.read_frames(dpi);
-        self.cancel();
+        // One page is one critical section, from sane_start to sane_cancel: backends start a
+        // reader thread per scan through process-wide state (sanei_thread), which two scans
+        // started side by side on two devices would share.
+        let api = api().map_err(|e| ScanFault::Other(e.to_string()))?;
+        let handle = self.handle.0;
+        let page = read_frames(&api, handle, dpi);
+        // SAFETY: a valid handle; cancelling after the last frame (or a fault) resets the device.
+        unsafe { (api.cancel)(handle) };
         page
-    }
-
-    fn cancel(&self) {
-        if let Ok(api) = api() {
-            // SAFETY: a valid handle; cancelling an idle device is a no-op in SANE.
-            unsafe { (api.cancel)(self.handle.0) };
-        }
-    }
-
-    fn call(&self, f: impl FnOnce(&Api, Handle) -> Status) -> Status {
-        match api() {
-            Ok(api) => f(&api, self.handle.0),
-            Err(_) => STATUS_INVAL,
-        }
-    }
-
-    fn read_frames(&mut self, dpi: f32) -> Result<Option<RawPage>, ScanFault> {
-        let mut image: Option<(usize, usize, Vec<u8>)> = None;
-        let mut first = true;
-        loop {
-            // SAFETY: a valid handle.
-            let status = self.call(|api, h| unsafe { (api.start)(h) });
-            if status == STATUS_NO_DOCS && first {
-                return Ok(None);
-            }
-            if status != STATUS_GOOD {
-                return Err(ScanFault::from_status(status));
-            }
-            first = false;
-            let mut p = RawParameters::default();
-            // SAFETY: a valid handle and out-pointer.
-            let status = self.call(|api, h| unsafe { (api.get_parameters)(h, &mut p) });
-            if status != STATUS_GOOD {
-                return Err(ScanFault::from_status(status));
-            }
-            let frame = Frame::check(&p)?;
-            let data = self.read_frame(&frame)?;
-            let lines = frame.lines.unwrap_or(data.len() / frame.bytes_per_line);
-            if lines == 0 {
-                return Err(ScanFault::Other("máy quét không gửi dòng ảnh nào".into()));
-            }
-            let (w, h, rgb) = image.get_or_insert_with(|| (frame.width, lines, vec![255u8; frame.width * lines * 3]));
-            if (*w, *h) != (frame.width, lines) {
-                return Err(ScanFault::Other("các khung màu của một trang không cùng kích thước".into()));
-            }
-            frame.write_rgb(&data, lines, rgb);
-            if p.last_frame != 0 {
-                break;
-            }
-        }
-        let Some((w, h, rgb)) = image else {
-            return Ok(None);
-        };
-        Ok(Some(RawPage { width: w as u32, height: h as u32, dpi, rgb }))
-    }
-
-    /// Reads one frame to SANE_STATUS_EOF, bounded by what its parameters promise.
-    fn read_frame(&self, frame: &Frame) -> Result<Vec<u8>, ScanFault> {
-        let limit = frame.bytes_per_line * frame.lines.unwrap_or(MAX_SIDE as usize);
-        let mut data = Vec::with_capacity(frame.lines.map_or(1 << 20, |_| limit));
-        let mut chunk = vec![0u8; 1 << 16];
-        let mut idle = 0u32;
-        loop {
-            let mut len: Word = 0;
-            // SAFETY: `chunk` has room for the 65 536 bytes we allow; `len` is an out-pointer.
-            let status =
-                self.call(|api, h| unsafe { (api.read)(h, chunk.as_mut_ptr(), chunk.len() as Word, &mut len) });
-            match status {
-                STATUS_GOOD => {
-                    let n = usize::try_from(len).unwrap_or(0).min(chunk.len());
-                    if n == 0 {
-                        idle += 1;
-                        if idle > 100_000 {
-                            return Err(ScanFault::Io("máy quét không gửi dữ liệu".into()));
-                        }
-                        std::thread::yield_now();
-                        continue;
-                    }
-                    idle = 0;
-                    if data.len() + n > limit {
-                        return Err(ScanFault::Other("máy quét gửi nhiều dữ liệu hơn kích thước trang".into()));
-                    }
-                    data.extend_from_slice(&chunk[..n]);
-                }
-                STATUS_EOF => return Ok(data),
-                other => return Err(ScanFault::from_status(other)),
-            }
-        }
     }
 
     /// Scans pages until the feeder is empty, `max_pages` are read, a fault, or `on_page` fails.
@@ -1015,6 +937,77 @@ impl Scanner {
                     return BatchEnd { pages, fault: Some(fault) };
                 }
             }
+        }
+    }
+}
+
+/// Reads every frame of one page. The caller holds the lock and cancels afterwards.
+fn read_frames(api: &Api, handle: Handle, dpi: f32) -> Result<Option<RawPage>, ScanFault> {
+    let mut image: Option<(usize, usize, Vec<u8>)> = None;
+    let mut first = true;
+    loop {
+        // SAFETY: a valid handle.
+        let status = unsafe { (api.start)(handle) };
+        if status == STATUS_NO_DOCS && first {
+            return Ok(None);
+        }
+        if status != STATUS_GOOD {
+            return Err(ScanFault::from_status(status));
+        }
+        first = false;
+        let mut p = RawParameters::default();
+        // SAFETY: a valid handle and out-pointer.
+        let status = unsafe { (api.get_parameters)(handle, &mut p) };
+        if status != STATUS_GOOD {
+            return Err(ScanFault::from_status(status));
+        }
+        let frame = Frame::check(&p)?;
+        let data = read_frame(api, handle, &frame)?;
+        let lines = frame.lines.unwrap_or(data.len() / frame.bytes_per_line);
+        if lines == 0 {
+            return Err(ScanFault::Other("máy quét không gửi dòng ảnh nào".into()));
+        }
+        let (w, h, rgb) = image.get_or_insert_with(|| (frame.width, lines, vec![255u8; frame.width * lines * 3]));
+        if (*w, *h) != (frame.width, lines) {
+            return Err(ScanFault::Other("các khung màu của một trang không cùng kích thước".into()));
+        }
+        frame.write_rgb(&data, lines, rgb);
+        if p.last_frame != 0 {
+            break;
+        }
+    }
+    Ok(image.map(|(w, h, rgb)| RawPage { width: w as u32, height: h as u32, dpi, rgb }))
+}
+
+/// Reads one frame to SANE_STATUS_EOF, bounded by what its parameters promise.
+fn read_frame(api: &Api, handle: Handle, frame: &Frame) -> Result<Vec<u8>, ScanFault> {
+    let limit = frame.bytes_per_line * frame.lines.unwrap_or(MAX_SIDE as usize);
+    let mut data = Vec::with_capacity(frame.lines.map_or(1 << 20, |_| limit));
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut idle = 0u32;
+    loop {
+        let mut len: Word = 0;
+        // SAFETY: `chunk` has room for the 65 536 bytes we allow; `len` is an out-pointer.
+        let status = unsafe { (api.read)(handle, chunk.as_mut_ptr(), chunk.len() as Word, &mut len) };
+        match status {
+            STATUS_GOOD => {
+                let n = usize::try_from(len).unwrap_or(0).min(chunk.len());
+                if n == 0 {
+                    idle += 1;
+                    if idle > 100_000 {
+                        return Err(ScanFault::Io("máy quét không gửi dữ liệu".into()));
+                    }
+                    std::thread::yield_now();
+                    continue;
+                }
+                idle = 0;
+                if data.len() + n > limit {
+                    return Err(ScanFault::Other("máy quét gửi nhiều dữ liệu hơn kích thước trang".into()));
+                }
+                data.extend_from_slice(&chunk[..n]);
+            }
+            STATUS_EOF => return Ok(data),
+            other => return Err(ScanFault::from_status(other)),
         }
     }
 }

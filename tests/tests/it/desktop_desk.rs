@@ -17,23 +17,23 @@ use vanthu_app::{Clock, Desk, FirstRun, NewAccountInput, NewOrganisation, NewUni
 use crate::desktop::{ELEMENT_KEY, NOW, Session, WAIT, minimal_pdf, one_window, save_screenshot};
 use crate::support;
 
-const PASSWORD: &str = "MatKhau2026";
+pub(crate) const PASSWORD: &str = "MatKhau2026";
 const ORG: &str = "Ủy ban nhân dân tỉnh Lào Cai";
-const TAB: &str = "\u{E004}";
-const ENTER: &str = "\u{E007}";
-const ALT: &str = "\u{E00A}";
-const RELEASE: &str = "\u{E000}";
+pub(crate) const TAB: &str = "\u{E004}";
+pub(crate) const ENTER: &str = "\u{E007}";
+pub(crate) const ALT: &str = "\u{E00A}";
+pub(crate) const RELEASE: &str = "\u{E000}";
 
 /// A register with an organisation (two units), its administrator `quantri` and the given accounts,
 /// each with `PASSWORD` already changed from the initial one (so no password change is asked).
-struct Register {
+pub(crate) struct Register {
     _dir: tempfile::TempDir,
-    db: PathBuf,
-    dir: PathBuf,
+    pub(crate) db: PathBuf,
+    pub(crate) dir: PathBuf,
 }
 
 impl Register {
-    fn new(accounts: &[(&str, &str, Role, Option<&str>)]) -> Register {
+    pub(crate) fn new(accounts: &[(&str, &str, Role, Option<&str>)]) -> Register {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let db = dir.path().join("so.db");
         let desk = Desk::open(&db, Clock::System).expect("the register opens");
@@ -81,7 +81,7 @@ impl Register {
     }
 
     /// `vanthu … --user vanthu` at the app's clock, answering JSON.
-    fn cli(&self, args: &[&str]) -> Value {
+    pub(crate) fn cli(&self, args: &[&str]) -> Value {
         support::run_json(
             support::vanthu(&self.db, Some(NOW)).args(["--user", "vanthu"]).env("VANTHU_PASSWORD", PASSWORD).args(args),
         )
@@ -111,16 +111,16 @@ impl Register {
     }
 }
 
-fn clerk() -> (&'static str, &'static str, Role, Option<&'static str>) {
+pub(crate) fn clerk() -> (&'static str, &'static str, Role, Option<&'static str>) {
     ("vanthu", "Nguyễn Thị Văn Thư", Role::Clerk, Some("VP"))
 }
 
-fn app() -> PathBuf {
+pub(crate) fn app() -> PathBuf {
     support::built_binary("VANTHU_DESKTOP_BIN", "vanthu-desktop")
 }
 
 /// What the desk tests need beyond the shared session.
-trait Desktop {
+pub(crate) trait Desktop {
     fn exists(&self, css: &str) -> bool;
     fn wait_for(&self, css: &str);
     fn wait_gone(&self, css: &str);

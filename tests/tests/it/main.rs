@@ -10,4 +10,5 @@ mod concurrency;
 mod crash;
 mod desktop;
 mod desktop_desk;
+mod desktop_digitise;
 mod digitise;

@@ -7,7 +7,7 @@ export type Draft = {
 /**
  * Id.
  */
-id: bigint, 
+id: number, 
 /**
  * `scanner`, `folder` or `file`.
  */

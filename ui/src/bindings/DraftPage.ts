@@ -7,11 +7,11 @@ export type DraftPage = {
 /**
  * Id.
  */
-id: bigint, 
+id: number, 
 /**
  * Its draft.
  */
-draftId: bigint, 
+draftId: number, 
 /**
  * 1-based.
  */

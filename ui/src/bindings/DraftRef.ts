@@ -7,4 +7,4 @@ export type DraftRef = {
 /**
  * The draft.
  */
-draftId: bigint, };
+draftId: number, };

@@ -8,7 +8,7 @@ export type ImportOutcome = {
 /**
  * New drafts.
  */
-drafts: Array<bigint>, 
+drafts: Array<number>, 
 /**
  * Refused files.
  */

@@ -70,7 +70,7 @@ files: Array<string>,
 /**
  * A draft of the review queue whose assembled PDF is the document.
  */
-fromCapture?: bigint, 
+fromCapture?: number, 
 /**
  * Register even if it looks like an earlier registration.
  */

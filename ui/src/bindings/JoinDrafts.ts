@@ -7,8 +7,8 @@ export type JoinDrafts = {
 /**
  * Kept.
  */
-into: bigint, 
+into: number, 
 /**
  * Appended, then discarded.
  */
-from: bigint, };
+from: number, };

@@ -7,7 +7,7 @@ export type MovePage = {
 /**
  * The page.
  */
-pageId: bigint, 
+pageId: number, 
 /**
  * New 1-based position.
  */

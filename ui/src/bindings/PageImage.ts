@@ -7,7 +7,7 @@ export type PageImage = {
 /**
  * The page.
  */
-pageId: bigint, 
+pageId: number, 
 /**
  * The small image rather than the full page.
  */

@@ -7,4 +7,4 @@ export type PageRef = {
 /**
  * The page.
  */
-pageId: bigint, };
+pageId: number, };

@@ -7,7 +7,7 @@ export type RotatePage = {
 /**
  * The page.
  */
-pageId: bigint, 
+pageId: number, 
 /**
  * Quarter turns, clockwise (negative: anticlockwise).
  */

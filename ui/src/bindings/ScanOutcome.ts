@@ -7,7 +7,7 @@ export type ScanOutcome = {
 /**
  * The draft the pages went into.
  */
-draftId: bigint | null, 
+draftId: number | null, 
 /**
  * Pages kept.
  */

@@ -24,4 +24,4 @@ pages?: number,
 /**
  * Add to this draft (scanning on after a jam) instead of a new one.
  */
-into?: bigint, };
+into?: number, };
