@@ -65,9 +65,24 @@ const BOUNDARIES: &[Boundary] = &[
         forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app"],
         direct_only: false,
     },
+    Boundary {
+        krate: "vanthu-pdf",
+        forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app", "vanthu-capture"],
+        direct_only: false,
+    },
+    Boundary {
+        krate: "vanthu-capture",
+        forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app", "vanthu-pdf"],
+        direct_only: false,
+    },
     Boundary { krate: "vanthu-app", forbidden: &["tauri", "clap"], direct_only: false },
+    Boundary { krate: "vanthu-cli", forbidden: &["tauri", "vanthu-capture", "vanthu-pdf"], direct_only: true },
     Boundary { krate: "vanthu-cli", forbidden: &["tauri"], direct_only: false },
-    Boundary { krate: "vanthu-desktop", forbidden: &["vanthu-store", "rusqlite"], direct_only: true },
+    Boundary {
+        krate: "vanthu-desktop",
+        forbidden: &["vanthu-store", "rusqlite", "vanthu-capture", "vanthu-pdf"],
+        direct_only: true,
+    },
 ];
 
 /// Runs a command from `root`, echoing it; returns whether it succeeded.
