@@ -929,3 +929,107 @@ fn a_report_we_asked_for_is_tracked_until_it_arrives() {
     );
     assert!(desk.show(&report).unwrap().history.iter().any(|e| e.action == "incoming.answers"));
 }
+
+/// A scan page as the scanner delivers it (A5 at 200 dpi: text-like bars on white), JPEG-encoded once.
+fn scanned_page(lines: u32) -> Vec<u8> {
+    let (w, h) = (1165u32, 1654u32);
+    let mut rgb = vec![250u8; (w * h * 3) as usize];
+    for line in 0..lines {
+        let top = 200 + line * 90;
+        for y in top..top + 18 {
+            for x in 150..w - 150 {
+                let i = ((y * w + x) * 3) as usize;
+                rgb[i..i + 3].copy_from_slice(&[30, 40, 90]);
+            }
+        }
+    }
+    vanthu_capture::imaging::encode_raw(&vanthu_capture::imaging::RawPage { width: w, height: h, dpi: 200.0, rgb })
+        .unwrap()
+        .jpeg
+}
+
+/// The review queue through the façade: only those who register may take paper in; the same file twice
+/// is recognised; a draft becomes the registered PDF in the registration's transaction (a refused
+/// registration leaves it in the queue); the archive copy is the original plus the stamp; the watched
+/// folder's handler takes, recognises or quarantines.
+#[test]
+fn digitised_paper_goes_from_the_queue_to_a_stamped_registration() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = office(dir.path());
+    let files: Vec<_> = (1..=2)
+        .map(|i| {
+            let path = dir.path().join(format!("scan-{i}.jpg"));
+            std::fs::write(&path, scanned_page(i + 2)).unwrap();
+            path
+        })
+        .collect();
+
+    as_user(&desk, "chuyenvien");
+    assert_eq!(desk.capture_files(&files).unwrap_err().code, ErrorCode::Forbidden, "a specialist does not digitise");
+    as_user(&desk, "vanthu");
+    let taken = desk.capture_files(&files).unwrap();
+    assert_eq!((taken.drafts.len(), taken.problems.len()), (2, 0));
+    let again = desk.capture_files(&files[..1]).unwrap();
+    assert!(again.drafts.is_empty() && again.problems[0].message.contains("đã được nhập"), "{again:?}");
+    desk.join_drafts(taken.drafts[0], taken.drafts[1]).unwrap();
+    let pages = desk.draft_pages(taken.drafts[0]).unwrap();
+    assert_eq!(pages.len(), 2);
+    assert!(pages.iter().all(|p| p.passthrough && !p.blank), "JPEG files are kept as they came: {pages:?}");
+    desk.rotate_page(pages[1].id, 1).unwrap();
+
+    // A registration refused as a likely duplicate keeps the draft in the queue.
+    let same = incoming_draft("Về việc số hoá");
+    desk.register_incoming(&IncomingInput { draft: same.clone(), ..Default::default() }).unwrap();
+    let refused = desk.register_incoming(&IncomingInput {
+        draft: same,
+        from_capture: Some(taken.drafts[0]),
+        ..Default::default()
+    });
+    assert_eq!(refused.unwrap_err().code, ErrorCode::Duplicate);
+    assert_eq!(desk.drafts().unwrap().len(), 1, "still waiting");
+
+    let registered = desk
+        .register_incoming(&IncomingInput {
+            draft: incoming_draft("Về việc lập hồ sơ số hoá"),
+            from_capture: Some(taken.drafts[0]),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(desk.drafts().unwrap().is_empty(), "the draft left the queue with the registration");
+    let detail = desk.show(&registered.id).unwrap();
+    let main = &detail.files[0];
+    assert_eq!((main.role.as_str(), main.media_type.as_str()), ("main", "application/pdf"));
+    let original = std::fs::read(desk.stored_file(&main.sha256).unwrap()).unwrap();
+    let report = vanthu_app::digitise::check_pdf(&desk.stored_file(&main.sha256).unwrap()).unwrap();
+    assert!(report.compliant, "{report:?}");
+    assert_eq!(report.pages[1].rotate, 90);
+
+    // The stamp: refused off the page, then on a copy; the original's bytes are its prefix.
+    let off = desk.stamp_archive_copy(&registered.id, Some(vanthu_app::Placement { x_mm: 500.0, y_mm: 10.0 }));
+    assert_eq!(off.unwrap_err().code, ErrorCode::InvalidInput);
+    let layout = desk.stamp_layout(&registered.id).unwrap();
+    assert!(layout.current.is_none());
+    let copy = desk.stamp_archive_copy(&registered.id, None).unwrap();
+    let stamped = std::fs::read(desk.stored_file(&copy.sha256).unwrap()).unwrap();
+    assert!(stamped.len() > original.len() && stamped.starts_with(&original));
+    assert_eq!(desk.archive_copy(&registered.id).unwrap().map(|c| c.sha256), Some(copy.sha256.clone()));
+    let history: Vec<String> = desk.show(&registered.id).unwrap().history.iter().map(|h| h.action.clone()).collect();
+    assert!(history.contains(&"document.archive_copy".to_owned()), "{history:?}");
+
+    // The watched folder's handler.
+    let folder = dir.path().join("Scan");
+    std::fs::create_dir(&folder).unwrap();
+    let arrival = |name: &str, bytes: &[u8]| {
+        let path = folder.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        vanthu_app::digitise::Arrival { path, name: name.to_owned(), size: bytes.len() as u64, sha256: String::new() }
+    };
+    let fresh = scanned_page(7);
+    assert!(matches!(desk.capture_arrival(&arrival("a.jpg", &fresh)), vanthu_app::digitise::Disposition::Taken));
+    assert!(matches!(desk.capture_arrival(&arrival("b.jpg", &fresh)), vanthu_app::digitise::Disposition::Duplicate(_)));
+    match desk.capture_arrival(&arrival("c.jpg", b"\xFF\xD8\xFF\xE0 truncated")) {
+        vanthu_app::digitise::Disposition::Quarantine(reason) => assert!(reason.contains("hỏng"), "{reason}"),
+        other => panic!("a damaged file is quarantined, not {other:?}"),
+    }
+    assert_eq!(desk.drafts().unwrap().len(), 1);
+}
