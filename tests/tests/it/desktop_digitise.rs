@@ -170,3 +170,51 @@ fn a_twelve_sheet_batch_is_scanned_split_turned_registered_stamped_and_printed()
         std::thread::sleep(Duration::from_millis(300));
     }
 }
+
+/// The scan folder in the window: the clerk names it, the app watches it (notify), a scanner's file
+/// dropped there appears in the queue by itself, and an unreadable one is set aside with the count shown.
+#[test]
+fn the_scan_folder_fills_the_queue_while_the_window_is_open() {
+    let _window = one_window();
+    let register = Register::new(&[clerk()]);
+    let folder = register.dir.join("Máy quét tầng 1");
+    std::fs::create_dir(&folder).unwrap();
+    let session = Session::start(&app(), &register.db);
+    session.sign_in("vanthu", PASSWORD);
+    session.keys(&format!("\u{E00A}g{RELEASE}"));
+    session.wait_for("[data-testid=dg-folder]");
+    session.type_into("[data-testid=dg-folder]", &folder.display().to_string());
+    session.click("[data-testid=dg-folder-save]");
+    session.wait_js("[data-testid=dg-folder-state]", |t| t.contains("Đang theo dõi"));
+
+    // A network scanner writes its file: it is taken once it has settled (2 s), then leaves the folder.
+    let scan = register.dir.join("scan.jpg");
+    let status = std::process::Command::new("convert")
+        .args(["-size", "1654x2339", "xc:#fbfbf8", "-fill", "#1c2a55", "-draw", "rectangle 200,300 1450,340"])
+        .args(["-units", "PixelsPerInch", "-density", "200", "-quality", "88"])
+        .arg(format!("jpeg:{}", scan.display()))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::copy(&scan, folder.join("SCAN0001.JPG")).unwrap();
+    std::fs::write(folder.join("SCAN0002.JPG"), b"\xFF\xD8\xFF\xE0 cut short").unwrap();
+    let deadline = Instant::now() + WAIT;
+    while draft_ids(&session).len() != 1 {
+        assert!(Instant::now() < deadline, "the scan did not reach the queue");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    session.wait_js("[data-testid=dg-draft-title]", |t| t.contains("SCAN0001.JPG"));
+    wait_pages(&session, 1);
+    let deadline = Instant::now() + WAIT;
+    while folder.join("SCAN0001.JPG").exists() || folder.join("SCAN0002.JPG").exists() {
+        assert!(Instant::now() < deadline, "the folder still holds the files");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let reason = std::fs::read_to_string(folder.join("Không đọc được").join("SCAN0002.JPG.ly-do.txt")).unwrap();
+    assert!(reason.contains("hỏng"), "{reason}");
+    // Reopening the screen shows the quarantined file's count.
+    session.keys(&format!("\u{E00A}h{RELEASE}"));
+    session.keys(&format!("\u{E00A}g{RELEASE}"));
+    session.wait_js("[data-testid=dg-folder-state]", |t| t.contains("1 tệp không đọc được"));
+    session.shot("digitise-folder.png");
+}
