@@ -240,6 +240,12 @@ pub async fn stamp_archive_copy(state: DeskRef<'_>, request: Request<'_>) -> Rep
     Ok(copy_dto(blocking(state.desk()?, move |desk| desk.stamp_archive_copy(&input.id, at)).await?))
 }
 
+/// The separator sheet, written into the exports folder; returns its path (opened with `open_export`).
+#[tauri::command]
+pub async fn separator_sheet(state: DeskRef<'_>) -> Reply<String> {
+    Ok(blocking(state.desk()?, |desk| desk.separator_sheet()).await?.display().to_string())
+}
+
 /// The printers.
 #[tauri::command]
 pub async fn printers(state: DeskRef<'_>) -> Reply<Vec<Printer>> {

@@ -56,6 +56,7 @@ fn main() {
             digitise::render_page,
             digitise::stamp_layout,
             digitise::stamp_archive_copy,
+            digitise::separator_sheet,
             digitise::printers,
             digitise::print_document,
             digitise::scan_folder,

@@ -136,6 +136,7 @@ export const api = {
   renderPage: (sha256: string, page: number, width: number) => call<ArrayBuffer>("render_page", { sha256, page, width }),
   stampLayout: (id: string) => call<StampLayout>("stamp_layout", { id }),
   stampArchiveCopy: (input: StampRequest) => call<ArchiveCopy>("stamp_archive_copy", input),
+  separatorSheet: () => call<string>("separator_sheet"),
   printers: () => call<Printer[]>("printers"),
   printDocument: (input: PrintDocument) => call<PrintJob>("print_document", input),
   scanFolder: () => call<ScanFolder>("scan_folder"),

@@ -47,18 +47,23 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     appendBox,
     addFiles,
   );
-  const folderTools = el("div", { className: "toolbar" }, field("Thư mục quét", folderInput).box, folderSave, folderState);
+  const folderTools = el("div", { className: "toolbar" }, field("Thư mục quét", folderInput).box, folderSave, folderState, separator);
 
   const list = el("ul", { className: "draft-list", "data-testid": "dg-drafts", role: "listbox", tabIndex: 0, "aria-label": "Bản nháp chờ vào sổ" });
   const grid = el("div", { className: "page-grid", "data-testid": "dg-pages", role: "listbox", tabIndex: 0, "aria-label": "Các trang" });
   const title = el("h3", { "data-testid": "dg-draft-title" });
   const register = button("Vào sổ văn bản đến", "dg-register", { primary: true, shortcut: "Ctrl+Enter" });
-  const splitBlanks = button("Tách tại trang trắng", "dg-split-blanks");
+  const splitBlanks = button("Tách tại trang trắng, tờ phân tách", "dg-split-blanks");
   const removeBlanks = button("Xoá trang trắng", "dg-remove-blanks");
   const splitHere = button("Tách trước trang này", "dg-split-here", { shortcut: "T" });
   const rotate = button("Xoay phải", "dg-rotate", { shortcut: "R" });
   const remove = button("Xoá trang", "dg-delete", { shortcut: "Delete" });
   const discard = button("Bỏ bản nháp", "dg-discard");
+  const separator = button("Tờ phân tách…", "dg-separator");
+  separator.title = "In tờ này và đặt giữa hai văn bản trong khay nạp giấy: “Tách tại trang trắng” sẽ tách ở đó.";
+  separator.addEventListener("click", () => {
+    void api.separatorSheet().then((path) => api.openExport(path), fail);
+  });
   const draftTools = el("div", { className: "toolbar" }, register, rotate, remove, splitHere, splitBlanks, removeBlanks, discard);
   const pane = el("section", { className: "draft-pane" }, title, draftTools, grid);
   root.replaceChildren(

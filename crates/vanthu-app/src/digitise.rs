@@ -394,6 +394,22 @@ pub fn scan_to_pdf(req: &ScanRequest, out: &Path, at: OffsetDateTime) -> ApiResu
     Ok(Digitised { path: out.to_path_buf(), pages, passthrough: 0, bytes })
 }
 
+/// The printable separator sheet ("tờ phân tách"): put one between documents in a feeder batch and
+/// `split_at_blanks` cuts the batch there. An A4 page at 200 dpi, as a standard-compliant PDF.
+pub fn separator_sheet_pdf(out: &Path, at: OffsetDateTime) -> ApiResult<Digitised> {
+    let (w, h) = (1654, 2339);
+    let sheet = imaging::separator_sheet(w, h);
+    let page = imaging::encode_raw(&imaging::RawPage { width: w, height: h, dpi: 200.0, rgb: sheet.into_raw() })
+        .map_err(capture_error)?;
+    let ((), bytes) = write_atomically(out, |w| {
+        let mut pdf = Assembler::new(w, metadata("Tờ phân tách văn bản", at, b"separator")).map_err(pdf_error)?;
+        add_page(&mut pdf, &page.jpeg, page.dpi, 0)?;
+        pdf.finish().map_err(pdf_error)?;
+        Ok(())
+    })?;
+    Ok(Digitised { path: out.to_path_buf(), pages: 1, passthrough: 0, bytes })
+}
+
 /// Checks any PDF against the digitisation standard (`vanthu check-pdf`).
 pub fn check_pdf(path: &Path) -> ApiResult<check::Report> {
     let bytes = read_file(path)?;
@@ -836,6 +852,15 @@ impl Desk {
         let value = serde_json::to_value(folder).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         let now = self.now();
         Ok(self.store.write(|tx| vanthu_store::accounts::put_setting(tx, SCAN_FOLDER, &value, now, &actor.name))?)
+    }
+
+    /// The separator sheet as a new PDF in the exports folder, to open and print.
+    pub fn separator_sheet(&self) -> ApiResult<PathBuf> {
+        self.authorise_passive(Permission::Register)?;
+        let dir = self.exports_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| io_error(&dir, &e))?;
+        let path = dir.join("to-phan-tach.pdf");
+        Ok(separator_sheet_pdf(&path, self.now())?.path)
     }
 
     /// The printers CUPS knows, the default first.

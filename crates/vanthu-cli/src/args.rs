@@ -219,6 +219,12 @@ pub enum Command {
     },
     /// The scanners SANE finds.
     Scanners,
+    /// The separator sheet to put between documents in a feeder batch, as a PDF to print.
+    SeparatorSheet {
+        /// The PDF to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Images (JPEG, PNG, TIFF) into one PDF that meets the digitisation standard (needs no register).
     Digitise {
         /// The PDF to write (atomically).

@@ -108,6 +108,10 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             out.digitised(&done);
             return Ok(ExitCode::SUCCESS);
         }
+        Command::SeparatorSheet { out: file } => {
+            out.digitised(&digitise::separator_sheet_pdf(file, now())?);
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::CheckPdf { file } => {
             let report = digitise::check_pdf(file)?;
             out.pdf_report(&report);
@@ -332,6 +336,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Restore { .. }
         | Command::Scan { .. }
         | Command::Scanners
+        | Command::SeparatorSheet { .. }
         | Command::Digitise { .. }
         | Command::CheckPdf { .. } => {}
     }
