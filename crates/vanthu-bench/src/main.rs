@@ -9,11 +9,17 @@
 //! `--regenerate` rebuilds it. `--quick` works on 20,000 documents for a smoke run. `--report FILE`
 //! also writes the table as JSON (for `cargo xtask bench`, which adds the desktop app's figures).
 //!
+//! The digitising figures (100 scans into one PDF against `img2pdf`, raw pages per second on one core,
+//! peak memory of a long document) follow the register's, from generated scans cached under
+//! `target/bench/digitise/`; `--digitise-only` measures them alone, without the register (about a
+//! minute). See the `digitise` module.
+//!
 //! What it must not do: bypass the store's registration functions to go faster, or measure anything
 //! but the façade for the user-facing figures.
 #![allow(clippy::print_stdout)]
 
 mod corpus;
+mod digitise;
 mod generate;
 mod measure;
 
@@ -25,13 +31,16 @@ use serde_json::json;
 
 const USAGE: &str =
     "usage: vanthu-bench [--quick | --documents N] [--regenerate] [--db PATH] [--report FILE] [--no-check]
+                    [--digitise-only]
 
   --quick          20,000 documents (a smoke run)
   --documents N    N documents (default 1,000,000)
   --regenerate     rebuild the cached register even if present
   --db PATH        the register to generate or reuse (default target/bench/register-1m.sqlite3)
   --report FILE    also write the results as JSON
-  --no-check       skip the timing of `check`";
+  --no-check       skip the timing of `check`
+  --digitise-only  only the digitising figures (scans → PDF against img2pdf, raw pages/s, peak
+                   memory), without generating or measuring the register";
 
 const SEED: u64 = 0x5641_4e54_4855; // "VANTHU"
 
@@ -41,10 +50,12 @@ struct Options {
     db: Option<PathBuf>,
     report: Option<PathBuf>,
     check: bool,
+    digitise_only: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
-    let mut o = Options { documents: 1_000_000, regenerate: false, db: None, report: None, check: true };
+    let mut o =
+        Options { documents: 1_000_000, regenerate: false, db: None, report: None, check: true, digitise_only: false };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value\n\n{USAGE}"));
@@ -58,6 +69,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
             "--db" => o.db = Some(value("--db")?.into()),
             "--report" => o.report = Some(value("--report")?.into()),
             "--no-check" => o.check = false,
+            "--digitise-only" => o.digitise_only = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -82,9 +94,15 @@ fn label(documents: u64) -> String {
     }
 }
 
+/// The workspace's root folder.
+fn workspace_root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
+}
+
 /// The workspace's target directory (honours `CARGO_TARGET_DIR`).
 fn target_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = workspace_root();
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => root.join(dir),
         None => root.join("target"),
@@ -92,12 +110,24 @@ fn target_dir() -> PathBuf {
 }
 
 fn main() -> Result<()> {
-    let mut args = std::env::args();
+    let all: Vec<String> = std::env::args().collect();
+    if all.get(1).map(String::as_str) == Some(digitise::CHILD_FLAG) {
+        // The digitising benchmark re-runs this binary to measure one assembly's peak memory alone.
+        return digitise::child_assemble(&all[2..]);
+    }
+    let mut args = all.into_iter();
     args.next(); // the program's own name
     let o = parse(args)?;
     let db =
         o.db.clone()
             .unwrap_or_else(|| target_dir().join("bench").join(format!("register-{}.sqlite3", label(o.documents))));
+    if o.digitise_only {
+        let rows = digitise::run(&target_dir(), &workspace_root())?;
+        println!();
+        println!("Vanthu benchmark: digitising");
+        println!("{}", table(&rows));
+        return write_report(o.report.as_deref(), &db, o.documents, &rows);
+    }
 
     let generated = match generate::cached(&db, o.documents) {
         Some(g) if !o.regenerate => {
@@ -127,18 +157,25 @@ fn main() -> Result<()> {
         seed: SEED,
     };
     rows.extend(measure::run(&db, o.documents, &plan)?);
+    rows.extend(digitise::run(&target_dir(), &workspace_root())?);
 
     println!();
     println!("Vanthu benchmark: register of {} documents ({})", count(o.documents), db.display());
     println!("{}", table(&rows));
-    if let Some(report) = &o.report {
-        if let Some(dir) = report.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let value = json!({ "db": db, "documents": o.documents, "rows": rows });
-        std::fs::write(report, serde_json::to_string_pretty(&value)?)
-            .with_context(|| format!("cannot write {}", report.display()))?;
+    write_report(o.report.as_deref(), &db, o.documents, &rows)
+}
+
+/// Writes the rows as JSON to `report`, when asked (`--report`), for `cargo xtask bench`.
+fn write_report(report: Option<&Path>, db: &Path, documents: u64, rows: &[Row]) -> Result<()> {
+    let Some(report) = report else {
+        return Ok(());
+    };
+    if let Some(dir) = report.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
     }
+    let value = json!({ "db": db, "documents": documents, "rows": rows });
+    std::fs::write(report, serde_json::to_string_pretty(&value)?)
+        .with_context(|| format!("cannot write {}", report.display()))?;
     Ok(())
 }
 
