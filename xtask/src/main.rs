@@ -31,7 +31,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test             tidy, then every test (end-to-end ones under Xvfb), then the bindings check
   tidy             rustfmt, clippy, architecture boundaries, crate doc comments
   bench [ARGS]     benchmarks on a generated register of 1,000,000 documents, then the desktop app's
-                   launch; ARGS go to vanthu-bench (--quick: 20,000 documents; --regenerate; --no-check)";
+                   launch; ARGS go to vanthu-bench (--quick: 20,000 documents; --regenerate; --no-check;
+                   --digitise-only: only digitising against img2pdf)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args();
@@ -236,7 +237,10 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     bench_args.extend(args.iter().map(String::as_str));
     let report_arg = report.to_string_lossy().into_owned();
     bench_args.extend(["--report", report_arg.as_str()]);
-    cargo_run(root, &bench_args, &[])?;
+    // The peer of the digitising rows, from the oracles' environment that `install` made.
+    let img2pdf = oracles::python_oracles(root)?.join("img2pdf").to_string_lossy().into_owned();
+    cargo_run(root, &bench_args, &[("VANTHU_IMG2PDF", img2pdf.as_str())])?;
+    let digitise_only = args.iter().any(|a| a == "--digitise-only");
 
     let text = std::fs::read_to_string(&report).with_context(|| format!("cannot read {}", report.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text).context("vanthu-bench's report is not JSON")?;
@@ -259,6 +263,13 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 
     // The desktop app on the same register (desktop::bench_launch builds it in release).
     eprintln!("xtask: measuring the desktop app's launch on {} (release build)", db.display());
+    if digitise_only {
+        // No register was generated: print the digitising rows alone.
+        println!();
+        println!("Vanthu benchmarks: digitising");
+        println!("{}", table(&rows));
+        return Ok(());
+    }
     let launch = desktop::bench_launch(root, &db);
     let info = |measure: &str, figure: String| BenchRow {
         measure: measure.to_owned(),
