@@ -303,7 +303,8 @@ pub fn digitise_files(paths: &[PathBuf], out: &Path, at: OffsetDateTime) -> ApiR
         let mut passthrough = 0;
         for path in paths {
             let bytes = read_file(path)?;
-            let pages = imaging::pages_from_file(&bytes)
+            // Walked, not decoded, when the JPEG goes in as it is: no blank-page flags are needed here.
+            let pages = imaging::pages_for_pdf(&bytes)
                 .map_err(|e| ApiError::invalid(format!("{}: {}", file_name(path), capture_error(e).message)))?;
             drop(bytes);
             for page in pages {

@@ -259,9 +259,9 @@ fn hundred_scans(
 }
 
 /// Where `digitise_files`' time goes, the same steps timed one by one on the same pages (one run):
-/// reading each file, taking it in (`pages_from_file`: the JPEG is decoded once, to check it is whole
-/// and to analyse it, then passed through), adding it to the document, and the fsync that makes the
-/// atomic write durable.
+/// reading each file, taking it in (`pages_for_pdf`: the JPEG's markers and entropy-coded data are
+/// walked to its end marker, to check it is whole, without decoding it; then it is passed through),
+/// adding it to the document, and the fsync that makes the atomic write durable.
 fn breakdown(scans: &[PathBuf], out: &Path) -> Result<Row> {
     let path = out.join("breakdown.pdf");
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -271,7 +271,7 @@ fn breakdown(scans: &[PathBuf], out: &Path) -> Result<Row> {
         let started = Instant::now();
         let bytes = std::fs::read(scan).with_context(|| format!("cannot read {}", scan.display()))?;
         let after_read = Instant::now();
-        let pages = imaging::pages_from_file(&bytes)?;
+        let pages = imaging::pages_for_pdf(&bytes)?;
         let after_take_in = Instant::now();
         for page in &pages {
             pdf.add_page(PageSpec { jpeg: &page.jpeg, dpi: Some(page.dpi), rotation: Rotation::None })?;
@@ -292,7 +292,7 @@ fn breakdown(scans: &[PathBuf], out: &Path) -> Result<Row> {
     Ok(Row::info(
         "  where digitise_files' time goes (1 run, step by step)",
         format!(
-            "read {} · decode + analyse to check each JPEG {} · assemble {} · fsync {}",
+            "read {} · walk each JPEG to its end marker {} · assemble {} · fsync {}",
             s(read),
             s(take_in),
             s(assemble),

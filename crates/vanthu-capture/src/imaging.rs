@@ -14,7 +14,7 @@
 //! limits: a header's claimed size is checked against [`MAX_SIDE`] and [`MAX_PIXELS`] before any
 //! pixel buffer exists, so a 100 000 × 100 000 PNG of a few bytes is refused, not allocated.
 //!
-//! Every page is also *analysed* on a reduced grey copy (about 100 dpi): how much of it is ink,
+//! Every page is also *analysed* on a reduced grey copy (~100 dpi for A4): how much of it is ink,
 //! whether it is blank (a duplex back side), whether it is our printed separator sheet
 //! ([`separator_sheet`]), which splits a feeder batch into documents.
 //!
@@ -133,7 +133,7 @@ pub struct Page {
 }
 
 /// What the review screen needs to know about a page's content.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Analysis {
     /// The fraction (0–1) of the page that is ink, 5 % margins on each side ignored.
     pub ink: f32,
@@ -184,7 +184,7 @@ pub fn encode_raw(raw: &RawPage) -> Result<Page> {
 ///   check it is whole and to analyse it. A grey, CMYK, RGB-coded (Adobe) or rotated JPEG is
 ///   decoded and encoded once as colour.
 /// - **PNG**: alpha is flattened on white, 16-bit samples become 8-bit.
-/// - **TIFF**: every page; 1/2/4/8/16-bit grey (either polarity), RGB(A), CMYK, YCbCr; any of the
+/// - **TIFF**: every page (reduced-resolution previews skipped); 1/2/4/8/16-bit grey (either polarity), RGB(A), CMYK, YCbCr; any of the
 ///   usual compressions (none, LZW, Deflate, PackBits, CCITT G4, JPEG).
 /// - **PDF**: refused with [`CaptureError::NotAnImage`]; PDFs are handled elsewhere.
 ///
@@ -213,14 +213,39 @@ pub fn pages_from_file(bytes: &[u8]) -> Result<Vec<Page>> {
     }
 }
 
+/// Like [`pages_from_file`], for a PDF written at once (`vanthu digitise`) rather than the review
+/// queue: nobody will look at blank-page flags, so a JPEG that can go into the PDF as it is is only
+/// *walked* — its markers, its frame header and its entropy-coded data up to the end-of-image marker,
+/// which still refuses a truncated or damaged file — and never decoded. Its [`Analysis`] is left at
+/// the default (not blank, no ink measured). Every other file is read as by [`pages_from_file`].
+pub fn pages_for_pdf(bytes: &[u8]) -> Result<Vec<Page>> {
+    if sniff(bytes) != Some(FileKind::Jpeg) {
+        return pages_from_file(bytes);
+    }
+    let info = parse_jpeg(bytes)?;
+    check_size(info.width, info.height)?;
+    if info.precision != 8 || !info.embeddable_as_colour() {
+        return pages_from_file(bytes);
+    }
+    Ok(vec![Page {
+        jpeg: bytes.to_vec(),
+        width: info.width,
+        height: info.height,
+        dpi: page_dpi(info.density, info.width, info.height),
+        passthrough: true,
+        analysis: Analysis::default(),
+    }])
+}
+
 /// Analyses a page: ink coverage, blank page, separator sheet.
 ///
-/// The page is reduced to grey at about 100 dpi (a mean over k × k pixels, which also melts
-/// isolated noise pixels); the paper's brightness is the 90th percentile of the inner area (5 %
-/// margins ignored), and a pixel is ink when it is darker than the paper by more than
-/// max(64, 35 % of the paper's brightness) — so JPEG ringing, light grey speckles and a faint
-/// bleed-through from the other side do not count, while black, blue and red ink do. A page that
-/// is itself dark (a black page, a photograph) is measured against white paper.
+/// The page is reduced to grey, its shorter side to about 850 pixels (~100 dpi for A4), by a
+/// mean over k × k pixels, which also melts isolated noise pixels; the paper's brightness is the
+/// 90th percentile of the inner area (5 % margins ignored), and a pixel is ink when it is darker
+/// than the paper by more than max(64, 35 % of the paper's brightness) — so JPEG ringing, light
+/// grey speckles and a faint bleed-through from the other side do not count, while black, blue
+/// and red ink do. A page that is itself dark (a black page, a photograph) is measured against
+/// white paper.
 pub fn analyse(img: &RgbImage) -> Analysis {
     analyse_rgb(img.as_raw(), img.width() as usize, img.height() as usize)
 }
@@ -563,7 +588,7 @@ fn png_density(bytes: &[u8]) -> Option<f32> {
         if kind == b"pHYs" && len == 9 {
             let data = bytes.get(pos + 8..pos + 17)?;
             let x = be32(data, 0)?;
-            return (data[8] == 1 && x > 0).then(|| x as f32 * 0.0254);
+            return (data[8] == 1 && x > 0).then_some(x as f32 * 0.0254);
         }
         pos = pos.checked_add(12)?.checked_add(len)?;
     }
@@ -621,17 +646,25 @@ fn tiff_pages(bytes: &[u8]) -> Result<Vec<Page>> {
     let mut decoder = Decoder::new(Cursor::new(bytes)).map_err(|e| tiff_error(e, 0, 0))?.with_limits(limits);
     let mut pages = Vec::new();
     loop {
-        let (width, height) = decoder.dimensions().map_err(|e| tiff_error(e, 0, 0))?;
-        check_size(width, height)?;
-        let color = decoder.colortype().map_err(|e| tiff_error(e, width, height))?;
-        let declared = tiff_density(&mut decoder);
-        let data = decoder.read_image().map_err(|e| tiff_error(e, width, height))?;
-        let rgb = tiff_rgb(color, data, width as usize, height as usize)?;
-        pages.push(encode_raw(&RawPage { width, height, dpi: page_dpi(declared, width, height), rgb })?);
+        // NewSubfileType: bit 0 a reduced-resolution copy (a scanner's preview of the page before
+        // it), bit 2 a transparency mask. Neither is a page.
+        let subfile = decoder.find_tag_unsigned::<u32>(tiff::tags::Tag::NewSubfileType).ok().flatten().unwrap_or(0);
+        if subfile & 0b101 == 0 {
+            let (width, height) = decoder.dimensions().map_err(|e| tiff_error(e, 0, 0))?;
+            check_size(width, height)?;
+            let color = decoder.colortype().map_err(|e| tiff_error(e, width, height))?;
+            let declared = tiff_density(&mut decoder);
+            let data = decoder.read_image().map_err(|e| tiff_error(e, width, height))?;
+            let rgb = tiff_rgb(color, data, width as usize, height as usize)?;
+            pages.push(encode_raw(&RawPage { width, height, dpi: page_dpi(declared, width, height), rgb })?);
+        }
         if !decoder.more_images() {
             break;
         }
         decoder.next_image().map_err(|e| tiff_error(e, 0, 0))?;
+    }
+    if pages.is_empty() {
+        return Err(CaptureError::Corrupt("tệp TIFF không có trang nào".into()));
     }
     Ok(pages)
 }
@@ -810,7 +843,11 @@ fn analyse_gray(g: &Gray) -> Analysis {
     if x1 <= x0 || y1 <= y0 {
         return Analysis { ink: 0.0, blank: true, separator: false };
     }
-    let rows = || g.px.chunks_exact(g.width).skip(y0).take(y1 - y0).map(move |row| &row[x0..x1]);
+    // Rows `from..to` of the inner area (row 0 is the first row below the top margin).
+    let inner = |from: usize, to: usize| {
+        g.px[(y0 + from) * g.width..(y0 + to) * g.width].chunks_exact(g.width).map(move |row| &row[x0..x1])
+    };
+    let rows = || inner(0, y1 - y0);
     let mut histogram = [0u32; 256];
     for row in rows() {
         for &v in row {
@@ -840,7 +877,7 @@ fn analyse_gray(g: &Gray) -> Analysis {
             // The dark pixels' mean column in rows [from, to) of the inner area, as a fraction of
             // the inner width.
             let (mut sum, mut count) = (0u64, 0u64);
-            for row in rows().skip(from).take(to - from) {
+            for row in inner(from, to) {
                 for (x, &v) in row.iter().enumerate() {
                     if u32::from(v) < threshold {
                         sum += x as u64;

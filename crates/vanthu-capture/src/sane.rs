@@ -41,6 +41,9 @@ use crate::{CaptureError, Result};
 /// The lowest resolution the law accepts for a digitised document, in dpi.
 pub const MIN_RESOLUTION: u32 = 200;
 
+/// How long to let a backend's reader thread settle after a fault before cancelling it.
+const FAULT_SETTLE_MS: u64 = 30;
+
 // ---------------------------------------------------------------------------------------------
 // The C API (sane/sane.h, SANE 1.0)
 
@@ -899,6 +902,13 @@ impl Scanner {
         let api = api().map_err(|e| ScanFault::Other(e.to_string()))?;
         let handle = self.handle.0;
         let page = read_frames(&api, handle, dpi);
+        if page.is_err() {
+            // SANE's reader threads are cancelled *asynchronously* by sane_cancel; one cancelled
+            // while it is still allocating its buffers dies holding the allocator's lock and the
+            // process hangs at the next join. After a fault it has only just started: give it a
+            // moment to reach its blocking write to the pipe, where cancelling is safe.
+            std::thread::sleep(std::time::Duration::from_millis(FAULT_SETTLE_MS));
+        }
         // SAFETY: a valid handle; cancelling after the last frame (or a fault) resets the device.
         unsafe { (api.cancel)(handle) };
         page
@@ -981,7 +991,8 @@ fn read_frames(api: &Api, handle: Handle, dpi: f32) -> Result<Option<RawPage>, S
 
 /// Reads one frame to SANE_STATUS_EOF, bounded by what its parameters promise.
 fn read_frame(api: &Api, handle: Handle, frame: &Frame) -> Result<Vec<u8>, ScanFault> {
-    let limit = frame.bytes_per_line * frame.lines.unwrap_or(MAX_SIDE as usize);
+    let max_lines = (MAX_SIDE as usize).min(MAX_PIXELS as usize / frame.width);
+    let limit = frame.bytes_per_line * frame.lines.unwrap_or(max_lines);
     let mut data = Vec::with_capacity(frame.lines.map_or(1 << 20, |_| limit));
     let mut chunk = vec![0u8; 1 << 16];
     let mut idle = 0u32;
@@ -1101,10 +1112,14 @@ fn check_number(d: &Descriptor, word: Word) -> std::result::Result<Word, String>
         }
         RawConstraint::Words(words) if !words.contains(&word) => {
             // A decimal typed as text may differ from the listed fixed value by rounding.
-            words.iter().copied().find(|&w| d.kind == TYPE_FIXED && (w - word).abs() <= 8).ok_or_else(|| {
-                let list: Vec<String> = words.iter().map(|&w| d.word_text(w)).collect();
-                format!("chỉ nhận: {}", list.join(", "))
-            })
+            words
+                .iter()
+                .copied()
+                .find(|&w| d.kind == TYPE_FIXED && (i64::from(w) - i64::from(word)).abs() <= 8)
+                .ok_or_else(|| {
+                    let list: Vec<String> = words.iter().map(|&w| d.word_text(w)).collect();
+                    format!("chỉ nhận: {}", list.join(", "))
+                })
         }
         _ => Ok(word),
     }

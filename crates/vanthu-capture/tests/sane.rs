@@ -8,9 +8,9 @@
 #![allow(unsafe_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use vanthu_capture::CaptureError;
 use vanthu_capture::imaging::{RawPage, encode_raw};
@@ -20,7 +20,9 @@ static SANE_DIR: OnceLock<PathBuf> = OnceLock::new();
 
 fn sane_dir() -> &'static Path {
     SANE_DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir").keep();
+        // Cargo's scratch folder for integration tests: the same folder, rewritten, every run.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sane-config");
+        std::fs::create_dir_all(&dir).expect("sane config folder");
         std::fs::write(dir.join("dll.conf"), "test\n").expect("dll.conf");
         std::fs::write(dir.join("test.conf"), "number_of_devices 8\n").expect("test.conf");
         // SAFETY: set once, inside this OnceLock, before any SANE call of the process: every
@@ -46,39 +48,89 @@ fn page(scanner: &mut Scanner) -> RawPage {
 
 /// `scanimage` on the same configuration, as interleaved 8-bit RGB (PNM decoded and expanded
 /// exactly as the binding documents it: grey to RGB, 1 = black for PBM, high byte of 16-bit).
+///
+/// The image is read as soon as it is complete: scanimage sometimes hangs at its own exit, in
+/// `dlclose` of the test backend (its reader thread, cancelled asynchronously, can die holding
+/// the loader's lock), so a child still running a few seconds later is killed.
 fn scanimage(device: &str, args: &[&str]) -> (u32, u32, Vec<u8>) {
-    let output = Command::new("scanimage")
+    use std::io::Read;
+    let mut child = Command::new("scanimage")
         .env("SANE_CONFIG_DIR", sane_dir())
         .args(["-d", device, "--format=pnm"])
         .args(args)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("`scanimage` (package sane-utils) must be installed");
-    assert!(output.status.success(), "scanimage {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    pnm_rgb(&output.stdout)
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 1 << 16];
+    let image = loop {
+        if let Some(size) = pnm_size(&bytes)
+            && bytes.len() >= size
+        {
+            break Some(pnm_rgb(&bytes));
+        }
+        match stdout.read(&mut chunk) {
+            Ok(0) | Err(_) => break None,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while child.try_wait().expect("wait").is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if child.try_wait().expect("wait").is_none() {
+        child.kill().expect("kill scanimage");
+        child.wait().expect("reap scanimage");
+    }
+    image.unwrap_or_else(|| {
+        let mut stderr = String::new();
+        child.stderr.take().map(|mut e| e.read_to_string(&mut stderr));
+        panic!("scanimage {args:?}: {stderr}")
+    })
 }
 
-fn pnm_rgb(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    // Header: magic, width, height, [maxval], comments start with '#', one whitespace before data.
+/// The header fields of a PNM (magic, width, height, maxval) and where its data starts.
+fn pnm_header(bytes: &[u8]) -> Option<(Vec<String>, usize)> {
+    let wanted = if bytes.get(..2)? == b"P4" { 3 } else { 4 };
     let mut fields = Vec::new();
     let mut at = 0;
-    let wanted = if &bytes[..2] == b"P4" { 3 } else { 4 };
     while fields.len() < wanted {
-        while bytes[at].is_ascii_whitespace() {
+        while bytes.get(at)?.is_ascii_whitespace() {
             at += 1;
         }
-        if bytes[at] == b'#' {
-            while bytes[at] != b'\n' {
+        if *bytes.get(at)? == b'#' {
+            while *bytes.get(at)? != b'\n' {
                 at += 1;
             }
             continue;
         }
         let start = at;
-        while !bytes[at].is_ascii_whitespace() {
+        while !bytes.get(at)?.is_ascii_whitespace() {
             at += 1;
         }
         fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
     }
-    let data = &bytes[at + 1..];
+    Some((fields, at + 1))
+}
+
+/// The whole size of a PNM file, once its header is there.
+fn pnm_size(bytes: &[u8]) -> Option<usize> {
+    let (fields, data) = pnm_header(bytes)?;
+    let (w, h): (usize, usize) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    let samples = match fields[0].as_str() {
+        "P4" => return Some(data + w.div_ceil(8) * h),
+        "P5" => w * h,
+        _ => w * h * 3,
+    };
+    let wide = fields.get(3).is_some_and(|m| m == "65535");
+    Some(data + samples * if wide { 2 } else { 1 })
+}
+
+fn pnm_rgb(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let (fields, at) = pnm_header(bytes).expect("PNM header");
+    let data = &bytes[at..];
     let (w, h): (u32, u32) = (fields[1].parse().expect("w"), fields[2].parse().expect("h"));
     let n = (w * h) as usize;
     let wide = fields.get(3).is_some_and(|m| m == "65535");
@@ -160,7 +212,8 @@ fn flatbed_colour_page_is_what_scanimage_scans() {
 fn every_frame_format_becomes_the_same_rgb_as_scanimage() {
     // (case, options set after configure, scanimage's arguments for the same picture)
     let colour8: &[&str] = &["--mode", "Color", "--depth", "8"];
-    let cases: [(&str, &[(&str, &str)], &[&str]); 8] = [
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: [Case; 8] = [
         ("colour, 8 bit", &[], colour8),
         ("grey, 8 bit", &[("mode", "Gray")], &["--mode", "Gray", "--depth", "8"]),
         ("grey, 16 bit", &[("mode", "Gray"), ("depth", "16")], &["--mode", "Gray", "--depth", "16"]),
@@ -341,7 +394,8 @@ fn feeder_batch_runs_until_the_feeder_is_empty() {
 
 #[test]
 fn a_fault_keeps_the_pages_scanned_before_it() {
-    let cases: [(&str, fn(&ScanFault) -> bool, &str); 7] = [
+    type Case<'a> = (&'a str, fn(&ScanFault) -> bool, &'a str);
+    let cases: [Case; 7] = [
         (
             "SANE_STATUS_JAMMED",
             |f| *f == ScanFault::Jammed,

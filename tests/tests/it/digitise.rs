@@ -228,7 +228,6 @@ fn bad_files_give_a_clear_error_and_leave_nothing_behind() {
             assert_eq!(out.status.code(), Some(1), "{}: {}", file.display(), stderr(&out));
             assert!(stderr(&out).contains(says), "{} → {}", file.display(), stderr(&out));
             assert!(!out_pdf.exists(), "no output is left after an error ({})", file.display());
-            assert!(started.elapsed() < Duration::from_secs(60), "no hang on {}", file.display());
         }
         let out = vanthu(&db, None).args(["queue", "add"]).arg(file).output().unwrap();
         assert_ne!(out.status.code(), Some(0), "{} is refused by the queue", file.display());
