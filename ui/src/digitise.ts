@@ -47,6 +47,11 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     appendBox,
     addFiles,
   );
+  const separator = button("Tờ phân tách…", "dg-separator");
+  separator.title = "In tờ này và đặt giữa hai văn bản trong khay nạp giấy: “Tách tại trang trắng” sẽ tách ở đó.";
+  separator.addEventListener("click", () => {
+    void api.separatorSheet().then((path) => api.openExport(path), fail);
+  });
   const folderTools = el("div", { className: "toolbar" }, field("Thư mục quét", folderInput).box, folderSave, folderState, separator);
 
   const list = el("ul", { className: "draft-list", "data-testid": "dg-drafts", role: "listbox", tabIndex: 0, "aria-label": "Bản nháp chờ vào sổ" });
@@ -59,11 +64,6 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
   const rotate = button("Xoay phải", "dg-rotate", { shortcut: "R" });
   const remove = button("Xoá trang", "dg-delete", { shortcut: "Delete" });
   const discard = button("Bỏ bản nháp", "dg-discard");
-  const separator = button("Tờ phân tách…", "dg-separator");
-  separator.title = "In tờ này và đặt giữa hai văn bản trong khay nạp giấy: “Tách tại trang trắng” sẽ tách ở đó.";
-  separator.addEventListener("click", () => {
-    void api.separatorSheet().then((path) => api.openExport(path), fail);
-  });
   const draftTools = el("div", { className: "toolbar" }, register, rotate, remove, splitHere, splitBlanks, removeBlanks, discard);
   const pane = el("section", { className: "draft-pane" }, title, draftTools, grid);
   root.replaceChildren(
