@@ -564,7 +564,7 @@ fn review_queue_orders_splits_and_registers_drafts() {
     }
     .validate()
     .unwrap();
-    let failed = store.write(|tx| {
+    let register = |tx: &rusqlite::Transaction<'_>| {
         register::register_incoming(
             tx,
             &NewIncoming {
@@ -576,7 +576,10 @@ fn review_queue_orders_splits_and_registers_drafts() {
                 files: &[],
                 allow_duplicate: true,
             },
-        )?;
+        )
+    };
+    let failed = store.write(|tx| {
+        register(tx)?;
         capture::mark_registered(tx, 999, "in-q1", at)
     });
     assert!(failed.is_err());
@@ -586,18 +589,7 @@ fn review_queue_orders_splits_and_registers_drafts() {
     assert_eq!(store.read(count).unwrap(), 0, "rolled back with the draft");
     store
         .write(|tx| {
-            register::register_incoming(
-                tx,
-                &NewIncoming {
-                    id: "in-q1",
-                    at,
-                    actor: "clerk",
-                    doc: &doc,
-                    register_deadline: None,
-                    files: &[],
-                    allow_duplicate: true,
-                },
-            )?;
+            register(tx)?;
             capture::mark_registered(tx, drafts[2], "in-q1", at)
         })
         .unwrap();

@@ -287,24 +287,11 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-/// A one-page PDF showing a JPEG of `w` × `h` pixels at `dpi`, written by hand.
-fn pdf_of_jpeg(jpeg: &[u8], w: u32, h: u32, colour_space: &str, dpi: f32) -> Vec<u8> {
-    let (pw, ph) = (w as f32 * 72.0 / dpi, h as f32 * 72.0 / dpi);
-    let content = format!("q {pw:.2} 0 0 {ph:.2} 0 0 cm /Im0 Do Q");
+/// A PDF written by hand from its objects (numbered from 1, the first one the catalogue), with a
+/// classic cross-reference table: files "from elsewhere" for the checks, not made by our writer.
+fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
-    let objects: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2} {ph:.2}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>").into_bytes(),
-        [
-            format!("<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /{colour_space} /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n", jpeg.len()).into_bytes(),
-            jpeg.to_vec(),
-            b"\nendstream".to_vec(),
-        ]
-        .concat(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
-    ];
     for (i, o) in objects.iter().enumerate() {
         offsets.push(out.len());
         out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
@@ -322,28 +309,31 @@ fn pdf_of_jpeg(jpeg: &[u8], w: u32, h: u32, colour_space: &str, dpi: f32) -> Vec
     out
 }
 
+/// A one-page PDF showing a JPEG of `w` × `h` pixels at `dpi`.
+fn pdf_of_jpeg(jpeg: &[u8], w: u32, h: u32, colour_space: &str, dpi: f32) -> Vec<u8> {
+    let (pw, ph) = (w as f32 * 72.0 / dpi, h as f32 * 72.0 / dpi);
+    let content = format!("q {pw:.2} 0 0 {ph:.2} 0 0 cm /Im0 Do Q");
+    pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2} {ph:.2}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>").into_bytes(),
+        [
+            format!("<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /{colour_space} /BitsPerComponent 8 /Filter /DCTDecode /Length {} >>\nstream\n", jpeg.len()).into_bytes(),
+            jpeg.to_vec(),
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ])
+}
+
 /// A one-page PDF whose /OpenAction runs JavaScript.
 fn pdf_with_javascript() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\('x'\\)) >> >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    pdf_of(&[
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert\\('x'\\)) >> >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
+    ])
 }
 
 /// The scanner through SANE's `test` backend: feeder pages to a compliant PDF; a resolution under
