@@ -444,7 +444,12 @@ pub async fn set_backup_schedule(state: DeskRef<'_>, request: Request<'_>) -> Re
 /// Restores the register from a backup folder (administrators): closes the desk, restores, reopens.
 /// Everyone is signed out by the reopening.
 #[tauri::command]
-pub async fn restore_backup(state: DeskRef<'_>, request: Request<'_>) -> Reply<Restored> {
+pub async fn restore_backup(
+    app: tauri::AppHandle,
+    state: DeskRef<'_>,
+    watch: tauri::State<'_, crate::digitise::ScanWatch>,
+    request: Request<'_>,
+) -> Reply<Restored> {
     let input: Folder = parse(&request)?;
     let from = PathBuf::from(input.folder.trim());
     blocking(state.desk()?, |desk| desk.authorise(Permission::Backup)).await?;
@@ -454,6 +459,8 @@ pub async fn restore_backup(state: DeskRef<'_>, request: Request<'_>) -> Reply<R
         Ok(result) => result?,
         Err(_) => return Err(interrupted()),
     };
+    // The restored register has its own scan folder setting: watch that one from now on.
+    watch.start_from_settings(app, state.inner().clone());
     Ok(Restored::new(&from, &restored))
 }
 
