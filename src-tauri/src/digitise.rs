@@ -129,12 +129,7 @@ pub async fn draft_pages(state: DeskRef<'_>, request: Request<'_>) -> Reply<Vec<
 #[tauri::command]
 pub async fn page_image(state: DeskRef<'_>, request: Request<'_>) -> Reply<Response> {
     let input: PageImage = parse(&request)?;
-    let bytes = blocking(state.desk()?, move |desk| {
-        let path = desk.page_image(input.page_id, input.thumbnail)?;
-        std::fs::read(&path)
-            .map_err(|e| app::ApiError::new(app::ErrorCode::Io, format!("Không đọc được ảnh trang: {e}.")))
-    })
-    .await?;
+    let bytes = blocking(state.desk()?, move |desk| desk.page_image(input.page_id, input.thumbnail)).await?;
     Ok(Response::new(bytes))
 }
 
@@ -198,12 +193,7 @@ pub async fn discard_draft(state: DeskRef<'_>, request: Request<'_>) -> Reply<()
 #[tauri::command]
 pub async fn draft_pdf_bytes(state: DeskRef<'_>, request: Request<'_>) -> Reply<Response> {
     let input: DraftRef = parse(&request)?;
-    let bytes = blocking(state.desk()?, move |desk| {
-        let file = desk.draft_pdf(input.draft_id)?;
-        let path = desk.stored_file(&file.sha256)?;
-        std::fs::read(&path).map_err(|e| app::ApiError::new(app::ErrorCode::Io, format!("Không đọc được PDF: {e}.")))
-    })
-    .await?;
+    let bytes = blocking(state.desk()?, move |desk| desk.draft_pdf_bytes(input.draft_id)).await?;
     Ok(Response::new(bytes))
 }
 
@@ -267,12 +257,7 @@ pub async fn print_document(state: DeskRef<'_>, request: Request<'_>) -> Reply<P
 #[tauri::command]
 pub async fn scan_folder(state: DeskRef<'_>, watch: tauri::State<'_, ScanWatch>) -> Reply<ScanFolder> {
     let folder = blocking(state.desk()?, |desk| desk.scan_folder()).await?;
-    Ok(ScanFolder {
-        dir: folder.dir.map(|d| d.display().to_string()),
-        poll: folder.poll,
-        watching: watch.mode(),
-        quarantine: watch.quarantine_count(),
-    })
+    Ok(watch.status(folder))
 }
 
 /// Sets the scan folder and (re)starts watching it.
@@ -289,12 +274,7 @@ pub async fn set_scan_folder(
     let saved = folder.clone();
     blocking(state.desk()?, move |desk| desk.set_scan_folder(&saved)).await?;
     watch.restart(app_handle, state.inner().clone(), &folder);
-    Ok(ScanFolder {
-        dir: folder.dir.map(|d| d.display().to_string()),
-        poll: folder.poll,
-        watching: watch.mode(),
-        quarantine: watch.quarantine_count(),
-    })
+    Ok(watch.status(folder))
 }
 
 /// The folder watcher that runs beside the window.
@@ -343,16 +323,17 @@ impl ScanWatch {
 
     fn quarantine_count(&self) -> u32 {
         let running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
-        running
-            .as_ref()
-            .and_then(|(_, dir)| std::fs::read_dir(dir.join(vanthu_app::digitise::QUARANTINE_DIR)).ok())
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .filter(|e| !e.file_name().to_string_lossy().ends_with(".ly-do.txt"))
-                    .count() as u32
-            })
-            .unwrap_or(0)
+        running.as_ref().map_or(0, |(_, dir)| app::digitise::quarantined(dir) as u32)
+    }
+
+    /// The folder as the window shows it: where, how it is watched, what waits in quarantine.
+    fn status(&self, folder: app::ScanFolder) -> ScanFolder {
+        ScanFolder {
+            dir: folder.dir.map(|d| d.display().to_string()),
+            poll: folder.poll,
+            watching: self.mode(),
+            quarantine: self.quarantine_count(),
+        }
     }
 }
 

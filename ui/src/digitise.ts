@@ -82,6 +82,15 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
   const urls: string[] = [];
   signal.addEventListener("abort", () => urls.forEach((u) => URL.revokeObjectURL(u)));
 
+  /** Shows image bytes in `img` once they arrive; the URL is released with the grid or the screen. */
+  function showImage(img: HTMLImageElement, bytes: Promise<ArrayBuffer>, type: string): void {
+    void bytes.then((b) => {
+      const url = URL.createObjectURL(new Blob([b], { type }));
+      urls.push(url);
+      img.src = url;
+    }, fail);
+  }
+
   function fail(e: unknown): void {
     error.textContent = messageOf(e);
   }
@@ -125,11 +134,7 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
     if (draft.pdfSha256) {
       const img = el("img", { alt: "Trang 1", className: "thumb", "data-testid": "dg-pdf-thumb" });
       grid.replaceChildren(el("figure", { className: "page" }, img, el("figcaption", {}, "Tệp PDF giữ nguyên")));
-      void api.renderPage(draft.pdfSha256, 1, 240).then((bytes) => {
-        const url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
-        urls.push(url);
-        img.src = url;
-      }, fail);
+      showImage(img, api.renderPage(draft.pdfSha256, 1, 240), "image/png");
       return;
     }
     grid.replaceChildren(
@@ -144,11 +149,7 @@ export function showDigitise(root: HTMLElement, desk: Desk, signal: AbortSignal)
         );
         fig.addEventListener("click", () => select_(i));
         fig.addEventListener("dblclick", () => void enlarge(p));
-        void api.pageImage(p.id, true).then((bytes) => {
-          const url = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
-          urls.push(url);
-          img.src = url;
-        }, fail);
+        showImage(img, api.pageImage(p.id, true), "image/jpeg");
         return fig;
       }),
     );

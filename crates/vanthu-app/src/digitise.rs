@@ -30,7 +30,7 @@ use crate::{ApiError, ApiResult, Desk, ErrorCode};
 
 pub use vanthu_capture::sane::DeviceInfo as Scanner;
 pub use vanthu_capture::watch::{
-    Arrival, Disposition, FolderWatch, QUARANTINE_DIR, WatchConfig, WatchEvent, WatchMode,
+    Arrival, Disposition, FolderWatch, QUARANTINE_DIR, WatchConfig, WatchEvent, WatchMode, quarantined,
 };
 pub use vanthu_pdf::check::Report as PdfReport;
 
@@ -422,6 +422,24 @@ pub fn scanners() -> ApiResult<Vec<Scanner>> {
     sane::devices().map_err(capture_error)
 }
 
+/// A page and its bytes (JPEG, thumbnail) already in the file store.
+type StoredPage = (Page, StoredFile, Option<StoredFile>);
+
+/// The queue's row for a stored page.
+fn new_page((page, file, thumb): &StoredPage) -> NewPage<'_> {
+    NewPage {
+        file,
+        thumb: thumb.as_ref(),
+        width: page.width,
+        height: page.height,
+        dpi: page.dpi,
+        ink: page.analysis.ink,
+        blank: page.analysis.blank,
+        separator: page.analysis.separator,
+        passthrough: page.passthrough,
+    }
+}
+
 /// What a PDF file must not be to enter the queue: encrypted, carrying JavaScript, unreadable.
 fn refuse_pdf(bytes: &[u8]) -> Result<(), String> {
     match check::check(bytes) {
@@ -441,32 +459,6 @@ impl Desk {
             Err(_) => None,
         };
         Ok((file, thumb))
-    }
-
-    fn add_pages(&self, draft: i64, pages: &[(Page, StoredFile, Option<StoredFile>)]) -> ApiResult<()> {
-        let at = self.now();
-        self.store.write(|tx| {
-            for (page, file, thumb) in pages {
-                capture::add_page(
-                    tx,
-                    draft,
-                    &NewPage {
-                        file,
-                        thumb: thumb.as_ref(),
-                        width: page.width,
-                        height: page.height,
-                        dpi: page.dpi,
-                        ink: page.analysis.ink,
-                        blank: page.analysis.blank,
-                        separator: page.analysis.separator,
-                        passthrough: page.passthrough,
-                    },
-                    at,
-                )?;
-            }
-            Ok(())
-        })?;
-        Ok(())
     }
 
     /// Takes one file's bytes into the queue as a new draft: images become pages, a PDF is kept whole.
@@ -502,13 +494,14 @@ impl Desk {
                     let (file, thumb) = self.put_page(&page)?;
                     stored.push((page, file, thumb));
                 }
-                let draft = self.store.write(|tx| {
+                // The draft, its pages and the file's hash commit together: a crash never leaves a
+                // file "taken" with an empty draft.
+                Ok(self.store.write(|tx| {
                     let d = capture::create_draft(tx, source, name, None, at, actor)?;
                     capture::record_source(tx, &hash, name, source, Some(d), at)?;
+                    capture::add_pages(tx, d, &stored.iter().map(new_page).collect::<Vec<_>>(), at)?;
                     Ok(d)
-                })?;
-                self.add_pages(draft, &stored)?;
-                Ok(draft)
+                })?)
             }
         }
     }
@@ -578,18 +571,17 @@ impl Desk {
             let step = (|| -> ApiResult<()> {
                 let page = imaging::encode_raw(&raw).map_err(capture_error)?;
                 let (file, thumb) = self.put_page(&page)?;
-                let d = match draft {
-                    Some(d) => d,
-                    None => {
-                        let at = self.now();
-                        let d = self.store.write(|tx| {
-                            capture::create_draft(tx, CaptureSource::Scanner, &req.device, None, at, &actor.name)
-                        })?;
-                        draft = Some(d);
-                        d
-                    }
-                };
-                self.add_pages(d, &[(page, file, thumb)])?;
+                let stored = (page, file, thumb);
+                let at = self.now();
+                // Each page commits on its own (a jam later keeps it); the first one with its draft.
+                draft = Some(self.store.write(|tx| {
+                    let d = match draft {
+                        Some(d) => d,
+                        None => capture::create_draft(tx, CaptureSource::Scanner, &req.device, None, at, &actor.name)?,
+                    };
+                    capture::add_page(tx, d, &new_page(&stored), at)?;
+                    Ok(d)
+                })?);
                 Ok(())
             })();
             match step {
@@ -678,18 +670,18 @@ impl Desk {
         Ok(self.store.write(|tx| capture::discard_draft(tx, draft_id, at))?)
     }
 
-    /// The file of a page (its JPEG, or its thumbnail), for the review screen.
-    pub fn page_image(&self, page_id: i64, thumbnail: bool) -> ApiResult<PathBuf> {
+    /// The bytes of a page (its JPEG, or its thumbnail), for the review screen.
+    pub fn page_image(&self, page_id: i64, thumbnail: bool) -> ApiResult<Vec<u8>> {
         self.authorise_passive(Permission::Register)?;
-        let sha = self.store.read(|c| {
-            Ok(c.query_row("SELECT sha256, thumb_sha256 FROM capture_page WHERE id = ?1", [page_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-            }))
-        })?;
-        let (full, thumb) =
-            sha.map_err(|_| ApiError::new(ErrorCode::NotFound, format!("Không có trang {page_id}.")))?;
-        let sha = if thumbnail { thumb.unwrap_or(full) } else { full };
-        Ok(self.store.files().path_of(&sha))
+        let (full, thumb) = self.store.read(|c| capture::page_files(c, page_id))?;
+        let path = self.store.files().path_of(&if thumbnail { thumb.unwrap_or(full) } else { full });
+        std::fs::read(&path).map_err(|e| io_error(&path, &e))
+    }
+
+    /// The bytes of [`Desk::draft_pdf`], for the preview beside the incoming form.
+    pub fn draft_pdf_bytes(&self, draft_id: i64) -> ApiResult<Vec<u8>> {
+        let path = self.store.files().path_of(&self.draft_pdf(draft_id)?.sha256);
+        std::fs::read(&path).map_err(|e| io_error(&path, &e))
     }
 
     /// The draft as the PDF it will be registered with: assembled from its pages (or its PDF as it came)
@@ -922,8 +914,8 @@ impl Desk {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(bytes))
+    // Hashing a slice cannot fail; the store's hasher names files, so it names them here too.
+    vanthu_store::files::hash_reader(&mut &bytes[..]).map(|(hex, _)| hex).unwrap_or_default()
 }
 
 /// "2026-11-22T09:15:00+07:00" → ("22/11/2026", "09:15").

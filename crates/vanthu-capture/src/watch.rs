@@ -159,6 +159,18 @@ pub struct Arrival {
     pub sha256: String,
 }
 
+/// How many files wait in `dir`'s quarantine folder (their reason files not counted).
+pub fn quarantined(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join(QUARANTINE_DIR))
+        .map(|entries| {
+            entries
+                .filter_map(std::result::Result::ok)
+                .filter(|e| !e.file_name().to_string_lossy().ends_with(REASON_SUFFIX))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// What the caller did with an [`Arrival`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disposition {

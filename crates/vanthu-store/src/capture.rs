@@ -43,14 +43,16 @@ impl CaptureSource {
             CaptureSource::File => "file",
         }
     }
+}
 
-    fn parse(s: &str) -> Result<CaptureSource> {
-        Ok(match s {
-            "scanner" => CaptureSource::Scanner,
-            "folder" => CaptureSource::Folder,
-            "file" => CaptureSource::File,
-            other => return Err(StoreError::Invalid(format!("nguồn số hoá không rõ: {other}"))),
-        })
+impl rusqlite::types::FromSql for CaptureSource {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        match value.as_str()? {
+            "scanner" => Ok(CaptureSource::Scanner),
+            "folder" => Ok(CaptureSource::Folder),
+            "file" => Ok(CaptureSource::File),
+            other => Err(rusqlite::types::FromSqlError::Other(format!("nguồn số hoá không rõ: {other}").into())),
+        }
     }
 }
 
@@ -219,6 +221,14 @@ pub fn add_page(tx: &Transaction<'_>, draft_id: i64, page: &NewPage<'_>, at: Off
     Ok(tx.last_insert_rowid())
 }
 
+/// Appends pages, in order, at the end of an open draft.
+pub fn add_pages(tx: &Transaction<'_>, draft_id: i64, pages: &[NewPage<'_>], at: OffsetDateTime) -> Result<()> {
+    for page in pages {
+        add_page(tx, draft_id, page, at)?;
+    }
+    Ok(())
+}
+
 /// Remembers that a file (by hash) was taken in; a second call for the same hash keeps the first.
 pub fn record_source(
     tx: &Transaction<'_>,
@@ -249,43 +259,31 @@ const DRAFT_COLUMNS: &str = "d.id, d.source, d.label, d.created_at, d.created_by
     (SELECT COUNT(*) FROM capture_page p WHERE p.draft_id = d.id),
     (SELECT COUNT(*) FROM capture_page p WHERE p.draft_id = d.id AND (p.blank = 1 OR p.separator = 1))";
 
-fn read_draft(r: &Row<'_>) -> rusqlite::Result<(Draft, String)> {
-    let source: String = r.get(1)?;
-    Ok((
-        Draft {
-            id: r.get(0)?,
-            source: CaptureSource::Scanner,
-            label: r.get(2)?,
-            created_at: r.get(3)?,
-            created_by: r.get(4)?,
-            pdf_sha256: r.get(5)?,
-            pages: r.get(6)?,
-            blank_pages: r.get(7)?,
-        },
-        source,
-    ))
-}
-
-fn finish_draft((mut d, source): (Draft, String)) -> Result<Draft> {
-    d.source = CaptureSource::parse(&source)?;
-    Ok(d)
+fn read_draft(r: &Row<'_>) -> rusqlite::Result<Draft> {
+    Ok(Draft {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        label: r.get(2)?,
+        created_at: r.get(3)?,
+        created_by: r.get(4)?,
+        pdf_sha256: r.get(5)?,
+        pages: r.get(6)?,
+        blank_pages: r.get(7)?,
+    })
 }
 
 /// The open drafts, oldest first.
 pub fn open_drafts(conn: &Connection) -> Result<Vec<Draft>> {
     let mut stmt =
         conn.prepare(&format!("SELECT {DRAFT_COLUMNS} FROM capture_draft d WHERE d.state = 'open' ORDER BY d.id"))?;
-    let rows = stmt.query_map([], read_draft)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter().map(finish_draft).collect()
+    Ok(stmt.query_map([], read_draft)?.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// One draft, whatever its state.
 pub fn draft(conn: &Connection, id: i64) -> Result<Draft> {
-    let row = conn
-        .query_row(&format!("SELECT {DRAFT_COLUMNS} FROM capture_draft d WHERE d.id = ?1"), [id], read_draft)
+    conn.query_row(&format!("SELECT {DRAFT_COLUMNS} FROM capture_draft d WHERE d.id = ?1"), [id], read_draft)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("bản nháp số hoá {id}")))?;
-    finish_draft(row)
+        .ok_or_else(|| StoreError::NotFound(format!("bản nháp số hoá {id}")))
 }
 
 /// The pages of a draft, in order.
@@ -314,6 +312,15 @@ pub fn pages(conn: &Connection, draft_id: i64) -> Result<Vec<DraftPage>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// The file-store hashes of a page: its JPEG and its thumbnail (if one was made).
+pub fn page_files(conn: &Connection, page_id: i64) -> Result<(String, Option<String>)> {
+    conn.query_row("SELECT sha256, thumb_sha256 FROM capture_page WHERE id = ?1", [page_id], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()?
+    .ok_or_else(|| StoreError::NotFound(format!("trang {page_id}")))
+}
+
 fn open_draft_state(conn: &Connection, draft_id: i64) -> Result<()> {
     let state: Option<String> =
         conn.query_row("SELECT state FROM capture_draft WHERE id = ?1", [draft_id], |r| r.get(0)).optional()?;
@@ -334,13 +341,24 @@ fn page_draft(conn: &Connection, page_id: i64) -> Result<i64> {
     Ok(draft)
 }
 
-/// Writes the draft's pages back at positions 1..n in the given order. Positions go through negative
-/// values first so the (draft, position) uniqueness holds at every step.
-fn renumber(tx: &Transaction<'_>, draft_id: i64, ordered: &[i64]) -> Result<()> {
+/// Where pages wait while they are put in order: far below any position in use.
+const PARKED: i64 = 1 << 32;
+
+/// Puts `ordered` pages (from this draft or another) into `draft_id` at positions 1..n, in that order.
+/// Each page is parked at its own far-negative position first, then all are brought up at once, so the
+/// (draft, position) uniqueness holds at every step. Every other page of the draft must already have
+/// left it (or be among `ordered`).
+fn place(tx: &Transaction<'_>, draft_id: i64, ordered: &[i64]) -> Result<()> {
     for (i, id) in ordered.iter().enumerate() {
-        tx.execute("UPDATE capture_page SET position = ?1 WHERE id = ?2", params![-(i as i64) - 1, id])?;
+        tx.execute(
+            "UPDATE capture_page SET draft_id = ?1, position = ?2 WHERE id = ?3",
+            params![draft_id, -(i as i64) - 1 - PARKED, id],
+        )?;
     }
-    tx.execute("UPDATE capture_page SET position = -position WHERE draft_id = ?1 AND position < 0", [draft_id])?;
+    tx.execute(
+        "UPDATE capture_page SET position = -position - ?2 WHERE draft_id = ?1 AND position < 0",
+        params![draft_id, PARKED],
+    )?;
     Ok(())
 }
 
@@ -364,7 +382,7 @@ pub fn delete_page(tx: &Transaction<'_>, page_id: i64) -> Result<()> {
     let draft = page_draft(tx, page_id)?;
     tx.execute("DELETE FROM capture_page WHERE id = ?1", [page_id])?;
     let ids = page_ids(tx, draft)?;
-    renumber(tx, draft, &ids)
+    place(tx, draft, &ids)
 }
 
 /// Moves a page to a 1-based position in its draft (clamped to the draft's length).
@@ -374,7 +392,7 @@ pub fn move_page(tx: &Transaction<'_>, page_id: i64, to_position: u32) -> Result
     ids.retain(|&id| id != page_id);
     let at = (to_position.max(1) as usize - 1).min(ids.len());
     ids.insert(at, page_id);
-    renumber(tx, draft, &ids)
+    place(tx, draft, &ids)
 }
 
 /// Removes every page flagged blank or separator; returns how many.
@@ -382,7 +400,7 @@ pub fn remove_blank_pages(tx: &Transaction<'_>, draft_id: i64) -> Result<u32> {
     open_draft_state(tx, draft_id)?;
     let n = tx.execute("DELETE FROM capture_page WHERE draft_id = ?1 AND (blank = 1 OR separator = 1)", [draft_id])?;
     let ids = page_ids(tx, draft_id)?;
-    renumber(tx, draft_id, &ids)?;
+    place(tx, draft_id, &ids)?;
     Ok(n as u32)
 }
 
@@ -404,13 +422,7 @@ pub fn split_before(tx: &Transaction<'_>, page_id: i64, at: OffsetDateTime, acto
         return Err(StoreError::Conflict("Không thể tách trước trang đầu tiên của bản nháp.".into()));
     }
     let new = new_draft_like(tx, draft, &vietnam_rfc3339(at), actor)?;
-    for (i, id) in ids[cut..].iter().enumerate() {
-        tx.execute(
-            "UPDATE capture_page SET draft_id = ?1, position = ?2 WHERE id = ?3",
-            params![new, -(i as i64) - 1, id],
-        )?;
-    }
-    tx.execute("UPDATE capture_page SET position = -position WHERE draft_id = ?1 AND position < 0", [new])?;
+    place(tx, new, &ids[cut..])?;
     Ok(new)
 }
 
@@ -434,24 +446,12 @@ pub fn split_at_blanks(tx: &Transaction<'_>, draft_id: i64, at: OffsetDateTime, 
     }
     groups.retain(|g| !g.is_empty());
     let mut drafts = vec![draft_id];
-    for (n, group) in groups.iter().enumerate() {
-        let target = if n == 0 { draft_id } else { new_draft_like(tx, draft_id, &at, actor)? };
-        if n > 0 {
-            drafts.push(target);
-        }
-        for (i, id) in group.iter().enumerate() {
-            tx.execute(
-                "UPDATE capture_page SET draft_id = ?1, position = ?2 WHERE id = ?3",
-                params![target, -(i as i64) - 1 - 1_000_000, id],
-            )?;
-        }
+    for _ in 1..groups.len() {
+        drafts.push(new_draft_like(tx, draft_id, &at, actor)?);
     }
-    for d in &drafts {
-        let ids = {
-            let mut stmt = tx.prepare("SELECT id FROM capture_page WHERE draft_id = ?1 ORDER BY position DESC")?;
-            stmt.query_map([d], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?
-        };
-        renumber(tx, *d, &ids)?;
+    // Later groups leave first, so that this draft holds only its own pages when they are placed.
+    for (target, group) in drafts.iter().zip(&groups).rev() {
+        place(tx, *target, group)?;
     }
     Ok(drafts)
 }
@@ -464,15 +464,8 @@ pub fn join_drafts(tx: &Transaction<'_>, into: i64, from: i64, at: OffsetDateTim
         return Err(StoreError::Conflict("Không thể ghép một bản nháp với chính nó.".into()));
     }
     let mut ids = page_ids(tx, into)?;
-    let moved = page_ids(tx, from)?;
-    for (i, id) in moved.iter().enumerate() {
-        tx.execute(
-            "UPDATE capture_page SET draft_id = ?1, position = ?2 WHERE id = ?3",
-            params![into, -(i as i64) - 1 - 1_000_000, id],
-        )?;
-    }
-    ids.extend(moved);
-    renumber(tx, into, &ids)?;
+    ids.extend(page_ids(tx, from)?);
+    place(tx, into, &ids)?;
     discard_draft(tx, from, at)
 }
 
