@@ -1,0 +1,9 @@
+//! Fixtures made of real parts for Vanthu's tests (never a dependency of shipped code).
+//!
+//! - [`pki`]: a test PKI (root, intermediate, signers of every key type, a revoked and an expired
+//!   certificate, a rogue CA, a TSA certificate, CRLs) made by `cryptography` in the oracles' Python,
+//!   and a SoftHSM2 token that holds the signers' keys, under a private `SOFTHSM2_CONF`.
+//! - [`oracles`]: where the Python oracles live (`target/oracles/venv`), pyHanko's and pdfsig's verdicts.
+
+pub mod oracles;
+pub mod pki;
