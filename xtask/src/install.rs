@@ -12,8 +12,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::desktop;
 
-/// Every Debian package the project needs, by what needs it. Later parts add their groups here
-/// (softhsm2 and gnutls-bin for signing, poppler-utils and qpdf for PDF checks, sane-utils for scanners…).
+/// Every Debian package the project needs, by what needs it; add a group here with a comment saying
+/// which part or test needs it.
 pub const DEBIAN_PACKAGES: &[&str] = &[
     // The Tauri 2 desktop shell: WebKitGTK, tray icon, SVG icons, xdo (keyboard), TLS (docs/stack.md).
     "libwebkit2gtk-4.1-dev",
@@ -44,9 +44,25 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "cups",
     "cups-client",
     "printer-driver-cups-pdf",
-    // Python for the oracles' virtual environment (img2pdf) and for fetching pdfium's wheel.
+    // Python for the oracles' virtual environment (img2pdf, pyHanko) and for fetching pdfium's wheel.
     "python3-venv",
     "python3-pip",
+    // Signing: SoftHSM2 as the test token, pkcs11-tool (opensc) and certtool/p11tool (gnutls-bin) to make
+    // its keys and certificates (docs/stack.md, "PKCS#11 token").
+    "softhsm2",
+    "opensc",
+    "gnutls-bin",
+    // The test PKI and time-stamping authority (`openssl req/ca/ts`, tests/pki) and `openssl cms` checks;
+    // curl posts time-stamp queries to that authority.
+    "openssl",
+    "curl",
+    // certutil, for the NSS database that gives poppler's pdfsig its trust anchors.
+    "libnss3-tools",
+    // Stored credentials: a real Secret Service (gnome-keyring) in a private D-Bus session
+    // (dbus-run-session), read back by secret-tool.
+    "gnome-keyring",
+    "dbus-x11",
+    "libsecret-tools",
 ];
 
 /// The oldest Node.js major version the front end's tooling (Vite) runs on.

@@ -3,8 +3,12 @@
 //!
 //! - **pdfium**: the renderer `vanthu-pdf` binds at run time, taken from the pypdfium2 wheel on PyPI
 //!   (pinned) into `target/pdfium/libpdfium.so` (docs/stack.md: the npm builds are WASM or too old);
-//! - **Python oracles** in a private virtual environment (`target/oracles/venv`): `img2pdf`, the peer
-//!   our digitising is measured against;
+//! - **Python oracles** in a private virtual environment (`target/oracles/venv`, pinned): `img2pdf`, the
+//!   peer our digitising is measured against; pyHanko (`pyhanko[pkcs11]`, `pyhanko-certvalidator`, and
+//!   `pyhanko-cli` for the `pyhanko` command), the independent validator of our PAdES signatures and a
+//!   foreign signer on the PKCS#11 token for our verifier's tests (docs/stack.md, "Independent
+//!   oracles"). The venv records what it was filled with; when `PYTHON_ORACLES` changes, the next run
+//!   installs the new list into it;
 //! - **CUPS** with a PDF printer (`VanthuPDF`, cups-pdf): printing is tested for real and the printed
 //!   file is read back from the printing user's `~/PDF`.
 
@@ -17,7 +21,14 @@ use anyhow::{Context, Result, bail};
 /// The pdfium build we test with: PDFium chromium/8149, from this pypdfium2 wheel.
 const PYPDFIUM2: &str = "pypdfium2==5.15.2";
 /// The Python packages of the oracles, pinned.
-const PYTHON_ORACLES: &[&str] = &["img2pdf==0.6.3"];
+const PYTHON_ORACLES: &[&str] = &[
+    // Digitising: the reference JPEG → PDF converter.
+    "img2pdf==0.6.3",
+    // Signing: pyHanko validates (and, on the token, makes) PAdES signatures; the CLI gives `pyhanko`.
+    "pyhanko[pkcs11]==0.38.0",
+    "pyhanko-cli==0.6.0",
+    "pyhanko-certvalidator==0.33.0",
+];
 /// The CUPS queue the printing tests use.
 pub const TEST_PRINTER: &str = "VanthuPDF";
 
@@ -62,12 +73,16 @@ fn tempfile_dir(parent: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// The oracles' virtual environment, created and filled when missing; returns its `bin/` folder.
+///
+/// A marker file in the venv holds the list it was filled with. When the list changes (or the venv lacks
+/// its Python), `python3 -m venv` runs again over it (which keeps what is installed) and pip installs the
+/// whole new list into it: new packages are added, changed pins moved; the marker is written last.
 pub fn python_oracles(root: &Path) -> Result<PathBuf> {
     let venv = root.join("target").join("oracles").join("venv");
     let bin = venv.join("bin");
     let marker = venv.join(".vanthu-oracles");
     let wanted = PYTHON_ORACLES.join(" ");
-    if std::fs::read_to_string(&marker).is_ok_and(|s| s == wanted) {
+    if bin.join("python").is_file() && std::fs::read_to_string(&marker).is_ok_and(|s| s == wanted) {
         return Ok(bin);
     }
     eprintln!("xtask: python oracles: {wanted} into {}", venv.display());

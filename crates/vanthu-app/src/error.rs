@@ -50,6 +50,19 @@ pub enum ErrorCode {
     /// The scanner stopped (paper jam, no paper, cover open): the pages before are kept; fix the
     /// device and scan on.
     ScannerFault,
+    /// The signing token is not plugged in, not found by its label, or its driver cannot be loaded.
+    TokenMissing,
+    /// The token refused the PIN: ask again.
+    WrongPin,
+    /// The token is locked (too many wrong PINs): only its administrator can unlock it.
+    TokenLocked,
+    /// The signing certificate cannot sign now (expired, not yet valid, wrong key usage).
+    CertificateInvalid,
+    /// A signature on an arriving document does not verify: register only with an explicit, audited
+    /// override, or reject the document.
+    SignatureInvalid,
+    /// The desktop's credential store (Secret Service) is not available or refused.
+    KeyringUnavailable,
     /// Anything else: a bug or an environment problem.
     Internal,
 }

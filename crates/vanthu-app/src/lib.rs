@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod casefiles;
+pub mod credentials;
 pub mod digitise;
 mod error;
 mod find;
@@ -21,6 +22,7 @@ mod reports;
 mod secrecy;
 mod session;
 mod settings;
+pub mod signing;
 mod work;
 
 use std::path::{Path, PathBuf};
@@ -134,6 +136,10 @@ pub struct IncomingInput {
     /// A draft of the review queue whose assembled PDF is the document (before `files`, which then
     /// are attachments); the draft leaves the queue in the registration's transaction.
     pub from_capture: Option<i64>,
+    /// Register an electronic arrival whose signatures do not verify: the clerk's reason, kept with
+    /// the verdict and audited (domain §1: the clerk answers for it). Without it such an arrival is
+    /// refused with `signature_invalid` (and the report in `details`).
+    pub signature_override: Option<String>,
 }
 
 /// An outgoing registration request.
@@ -301,6 +307,7 @@ impl Desk {
             files.insert(0, intake::assembled(pdf, draft));
         }
         let at = self.now();
+        let verification = self.verify_arrival(&doc, &files, input.signature_override.as_deref(), at)?;
         let year = numbering_year(at);
         let calendar = self.working_calendar(year)?;
         let deadline = calendar.registration_deadline(at, registration_rule(doc.urgency, doc.channel)).ok();
@@ -320,6 +327,9 @@ impl Desk {
             )?;
             if let Some(draft) = input.from_capture {
                 vanthu_store::capture::mark_registered(tx, draft, &row.id, at)?;
+            }
+            if let Some(kept) = &verification {
+                vanthu_store::signing::record_verdict(tx, &row.id, &kept.as_new(), at, &actor.name)?;
             }
             Ok(row)
         })?;

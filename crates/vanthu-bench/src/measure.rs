@@ -195,7 +195,7 @@ fn measure(work: &Path, plan: &Plan, rows: &mut Vec<Row>) -> Result<()> {
         let started = Instant::now();
         match draft {
             Draft::Incoming(draft) => {
-                desk.register_incoming(&IncomingInput { draft, files, allow_duplicate: false, from_capture: None })?;
+                desk.register_incoming(&IncomingInput { draft, files, ..Default::default() })?;
             }
             Draft::Outgoing(draft) => {
                 desk.register_outgoing(&OutgoingInput { draft, files, ..Default::default() })?;

@@ -279,6 +279,123 @@ pub enum Command {
         /// The PDF.
         file: PathBuf,
     },
+    /// Sign a PDF with the organisation's PKCS#11 token (PAdES, as an incremental update). The PIN is
+    /// read from standard input (`--pin-stdin`, or asked for); it is never stored or logged.
+    Sign(Box<SignArgs>),
+    /// The trust incoming signatures are judged by: CA certificates and CRLs.
+    #[command(subcommand)]
+    Trust(TrustCommand),
+    /// Append the document timestamp owed by files signed offline (B-B), now that the timestamp
+    /// authority can be reached.
+    Timestamps {
+        /// The RFC 3161 timestamp authority.
+        #[arg(long, value_name = "URL")]
+        tsa: String,
+    },
+    /// Verify every signature of a PDF: exit 0 when all are valid, 4 when not (or unsigned).
+    Verify {
+        /// The PDF.
+        file: PathBuf,
+        /// A CA certificate to trust (PEM or DER); repeatable.
+        #[arg(long, value_name = "CA.pem")]
+        trust: Vec<PathBuf>,
+        /// An intermediate certificate that signatures may not carry; repeatable.
+        #[arg(long, value_name = "CERT.pem")]
+        intermediate: Vec<PathBuf>,
+        /// A CRL (DER or PEM) for revocation; repeatable.
+        #[arg(long, value_name = "F.crl")]
+        crl: Vec<PathBuf>,
+    },
+}
+
+/// `vanthu trust …`.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// The CA certificates trusted, and the cached CRLs.
+    List,
+    /// Trust the CA certificates of a file (PEM bundle or DER).
+    Add {
+        /// The certificate file.
+        file: PathBuf,
+    },
+    /// Stop trusting a CA, by its SHA-256 (`vanthu trust list`).
+    Remove {
+        /// The certificate's SHA-256.
+        sha256: String,
+    },
+    /// Cache a CRL (DER or PEM) for verifying offline.
+    Crl {
+        /// The CRL file.
+        file: PathBuf,
+    },
+    /// While online: fetch the CRLs named by the certificates the register knows.
+    Refresh,
+}
+
+/// What a signature shows and with which key.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The PDF to sign.
+    #[arg(long = "in", value_name = "F")]
+    pub input: PathBuf,
+    /// Where to write the signed PDF (never over the input).
+    #[arg(long, value_name = "G")]
+    pub out: PathBuf,
+    /// The token's PKCS#11 library.
+    #[arg(long, env = "VANTHU_PKCS11_MODULE", value_name = "LIB")]
+    pub module: PathBuf,
+    /// The token's label.
+    #[arg(long, value_name = "L")]
+    pub token_label: String,
+    /// The key's label, when the token holds several.
+    #[arg(long, value_name = "K")]
+    pub key_label: Option<String>,
+    /// Read the PIN from the first line of standard input (after the password when both are read).
+    #[arg(long)]
+    pub pin_stdin: bool,
+    /// issued (number, date, seal), copy (SAO Y) or attachment.
+    #[arg(long, value_parser = ["issued", "copy", "attachment"])]
+    pub profile: String,
+    /// An RFC 3161 timestamp authority: B-T when it answers, else B-B.
+    #[arg(long, value_name = "URL")]
+    pub tsa: Option<String>,
+    /// Sign an RSA key with RSASSA-PSS instead of PKCS#1 v1.5.
+    #[arg(long)]
+    pub rsa_pss: bool,
+    /// issued: the number written in its blank ("15").
+    #[arg(long)]
+    pub number: Option<String>,
+    /// issued: the date (YYYY-MM-DD, written "ngày 05 tháng 3 năm 2026", or the line as it is).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// issued: the seal image (transparent PNG).
+    #[arg(long, value_name = "PNG")]
+    pub seal: Option<PathBuf>,
+    /// issued: the seal's real size in mm, WxH (default: from the PNG, else 36x36).
+    #[arg(long, value_name = "WxH")]
+    pub seal_size: Option<String>,
+    /// issued: the seal's top-left corner in mm from the page's top-left, X,Y (default: over the
+    /// left third of the signer's signature).
+    #[arg(long, value_name = "X,Y")]
+    pub seal_at: Option<String>,
+    /// issued: the seal's page, from 1 (default: the last).
+    #[arg(long)]
+    pub seal_page: Option<usize>,
+    /// issued: where the number goes on page 1, X,Y mm.
+    #[arg(long, value_name = "X,Y")]
+    pub number_at: Option<String>,
+    /// issued: where the date goes on page 1, X,Y mm.
+    #[arg(long, value_name = "X,Y")]
+    pub date_at: Option<String>,
+    /// copy/attachment: the first line (default "SAO Y"; an attachment's number).
+    #[arg(long)]
+    pub form: Option<String>,
+    /// copy/attachment: the mark's top-left, X,Y mm (default: top right of page 1).
+    #[arg(long, value_name = "X,Y")]
+    pub mark_at: Option<String>,
+    /// The organisation's name (default: the register's).
+    #[arg(long)]
+    pub organisation: Option<String>,
 }
 
 /// `vanthu queue …`.
@@ -579,6 +696,9 @@ pub struct IncomingAdd {
     /// A draft of the review queue (`vanthu queue list`): its assembled PDF is the document.
     #[arg(long = "draft", value_name = "DRAFT", conflicts_with = "file")]
     pub from_queue: Option<i64>,
+    /// Register an electronic arrival whose signatures do not verify, for this reason (audited).
+    #[arg(long, value_name = "REASON")]
+    pub override_signature: Option<String>,
 }
 
 impl IncomingAdd {

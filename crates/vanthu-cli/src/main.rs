@@ -9,6 +9,7 @@
 
 mod args;
 mod render;
+mod sign;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// `vanthu verify`: 0 when every signature is valid, 4 when not (or the file is unsigned).
+fn verdict_exit(report: &vanthu_app::signing::PdfReport) -> ExitCode {
+    if report.verdict == vanthu_app::signing::FileVerdict::Valid { ExitCode::SUCCESS } else { ExitCode::from(4) }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -44,6 +50,7 @@ fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::Duplicate => 3,
         ErrorCode::CheckFailed => 4,
         ErrorCode::Busy => 5,
+        ErrorCode::SignatureInvalid => 7,
         ErrorCode::NotSignedIn
         | ErrorCode::SessionExpired
         | ErrorCode::BadCredentials
@@ -117,6 +124,17 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             out.pdf_report(&report);
             return Ok(if report.compliant { ExitCode::SUCCESS } else { ExitCode::from(4) });
         }
+        // Outside a register, signing and verifying work on the files alone.
+        Command::Sign(args) if !path.exists() => {
+            let signed = sign::sign(None, args, now())?;
+            out.signed(&signed, &args.out);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Verify { file, trust, intermediate, crl } if !path.exists() => {
+            let report = sign::verify(None, file, trust, intermediate, crl, now())?;
+            out.signature_report(file, &report);
+            return Ok(verdict_exit(&report));
+        }
         _ => {}
     }
     let mut desk = Desk::open(&path, clock)?;
@@ -137,6 +155,7 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 allow_duplicate: add.allow_duplicate,
                 draft: add.draft(),
                 from_capture: add.from_queue,
+                signature_override: add.override_signature.clone(),
             };
             out.incoming(&desk.register_incoming(&input)?);
         }
@@ -339,6 +358,21 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         | Command::SeparatorSheet { .. }
         | Command::Digitise { .. }
         | Command::CheckPdf { .. } => {}
+        Command::Sign(args) => {
+            let signed = sign::sign(Some(&desk), &args, desk.now())?;
+            out.signed(&signed, &args.out);
+        }
+        Command::Verify { file, trust, intermediate, crl } => {
+            let report = sign::verify(Some(&desk), &file, &trust, &intermediate, &crl, desk.now())?;
+            out.signature_report(&file, &report);
+            return Ok(verdict_exit(&report));
+        }
+        Command::Trust(command) => sign::trust(&desk, &out, command)?,
+        Command::Timestamps { tsa } => {
+            let run = desk.upgrade_timestamps(&tsa)?;
+            let text = format!("Đã gắn dấu thời gian: {}; còn chờ: {}", run.done, run.waiting);
+            out.value(&serde_json::to_value(&run).unwrap_or_default(), &text);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

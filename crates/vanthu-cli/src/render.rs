@@ -203,6 +203,50 @@ pub fn check_text(r: &CheckReport) -> String {
 
 impl Output {
     /// A PDF written by `digitise` or `scan`.
+    /// A file signed with the organisation's key.
+    pub fn signed(&self, s: &vanthu_app::signing::SignedFile, out: &std::path::Path) {
+        let mut text = vec![format!("Đã ký {} ({}), người ký: {}", out.display(), s.field, s.signer)];
+        text.push(format!("  thời điểm ký: {} · {}", s.signed_at, s.algorithm));
+        match (&s.timestamp_at, &s.timestamp_error) {
+            (Some(at), _) => text.push(format!("  dấu thời gian: {at}")),
+            (None, Some(error)) => text.push(format!("  chưa có dấu thời gian (ký B-B): {error}")),
+            _ => {}
+        }
+        let mut value = serde_json::to_value(s).unwrap_or_default();
+        value["out"] = serde_json::Value::String(out.display().to_string());
+        self.value(&value, &text.join("\n"));
+    }
+
+    /// The verdict on every signature of a file.
+    pub fn signature_report(&self, file: &std::path::Path, r: &vanthu_app::signing::PdfReport) {
+        let mut text = vec![format!("{}: {}", file.display(), r.summary)];
+        for s in &r.signatures {
+            text.push(format!(
+                "  {} ({}): {} — người ký: {}, thời điểm ký: {}",
+                s.field,
+                s.subfilter,
+                s.verdict.label(),
+                s.signer.as_deref().unwrap_or("?"),
+                s.signing_time.as_deref().unwrap_or("?")
+            ));
+            text.push(format!(
+                "    toàn vẹn: {} · phủ toàn bộ tệp: {} · tin cậy: {}",
+                yes(s.intact),
+                yes(s.covers_whole_file),
+                yes(s.trusted)
+            ));
+            if let Some(reason) = &s.reason {
+                text.push(format!("    lý do: {reason}"));
+            }
+            for m in &s.modifications {
+                text.push(format!("    sửa đổi sau khi ký: {m}"));
+            }
+        }
+        let mut value = serde_json::to_value(r).unwrap_or_default();
+        value["file"] = serde_json::Value::String(file.display().to_string());
+        self.value(&value, &text.join("\n"));
+    }
+
     pub fn digitised(&self, d: &vanthu_app::Digitised) {
         self.serialised(
             d,
@@ -262,4 +306,8 @@ impl Output {
             }
         }
     }
+}
+
+fn yes(value: bool) -> &'static str {
+    if value { "có" } else { "không" }
 }

@@ -56,12 +56,35 @@ impl Role {
         use Permission::*;
         match self {
             Role::Clerk => {
-                matches!(p, ReadRegister | Register | Cancel | Recall | Print | CaseFiles | Directory | SavedSearches)
+                matches!(
+                    p,
+                    ReadRegister
+                        | Register
+                        | Cancel
+                        | Recall
+                        | Print
+                        | CaseFiles
+                        | Directory
+                        | SavedSearches
+                        | Sign
+                        | ManageTrust
+                )
             }
             Role::Leader => matches!(p, ReadRegister | Assign | ReportProgress | Print | SavedSearches),
             Role::Specialist => matches!(p, ReadRegister | ReportProgress | CaseFiles | SavedSearches),
             Role::Admin => {
-                matches!(p, ReadRegister | ManageUsers | Settings | Backup | Audit | Print | Directory | SavedSearches)
+                matches!(
+                    p,
+                    ReadRegister
+                        | ManageUsers
+                        | Settings
+                        | Backup
+                        | Audit
+                        | Print
+                        | Directory
+                        | SavedSearches
+                        | ManageTrust
+                )
             }
         }
     }
@@ -99,6 +122,10 @@ pub enum Permission {
     Backup,
     /// Verify the audit chain and run the integrity checks.
     Audit,
+    /// Use the organisation's key (domain §7: the clerk keeps the token; every use is logged).
+    Sign,
+    /// Import trust anchors and CRLs, the trust incoming signatures are judged by.
+    ManageTrust,
 }
 
 impl Permission {
@@ -120,6 +147,8 @@ impl Permission {
             Settings => "Chỉ quản trị viên được thay đổi thiết lập.",
             Backup => "Chỉ quản trị viên được sao lưu và khôi phục.",
             Audit => "Chỉ quản trị viên được kiểm tra nhật ký và tính toàn vẹn.",
+            Sign => "Chỉ văn thư được ký số bằng khóa của cơ quan.",
+            ManageTrust => "Chỉ văn thư và quản trị viên được cấu hình chứng thư tin cậy.",
         }
     }
 }

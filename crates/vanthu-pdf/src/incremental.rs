@@ -20,7 +20,9 @@
 //! hex strings), so a PDF/A-1b original stays PDF/A-1b when the source is PDF/A-1b too.
 //!
 //! It must not change an existing object other than the pages it draws on, and never writes
-//! anything but an append.
+//! anything but an append. The writer of the update ([`Target::append`]) also serves
+//! `crate::signature`, whose update adds new revisions of what holds a signature field and its
+//! widgets (the catalog or its `/AcroForm`, `/Fields`, pages or their `/Annots`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -34,7 +36,7 @@ use crate::{PdfError, Result};
 const PARSER_STACK: usize = 256 << 20;
 
 /// How far a chain of `/Parent` links or of references is followed before the file is refused.
-const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// US Letter, what readers assume for a page without a media box.
 const DEFAULT_MEDIA_BOX: [f32; 4] = [0.0, 0.0, 612.0, 792.0];
@@ -156,7 +158,7 @@ impl PageGeometry {
     /// The matrix that puts a form `height` points tall (its own origin at its lower left) with
     /// its top-left corner at `(x, y)` points from the top-left of the page as displayed, upright
     /// on the display.
-    fn placement_matrix(&self, x: f32, y: f32, height: f32) -> [f32; 6] {
+    pub(crate) fn placement_matrix(&self, x: f32, y: f32, height: f32) -> [f32; 6] {
         let [x0, y0, x1, y1] = self.visible;
         match self.rotate {
             90 => [0.0, 1.0, -1.0, 0.0, x0 + y + height, y0 + x],
@@ -205,6 +207,33 @@ impl<'a> Target<'a> {
         &self.pages
     }
 
+    /// The parsed document (every revision merged, the last one winning).
+    pub(crate) fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The first object number no revision of the file uses: where an update's new objects start.
+    pub(crate) fn first_free(&self) -> u32 {
+        let document = &self.document;
+        let trailer_size = document
+            .trailer
+            .get(b"Size")
+            .and_then(Object::as_i64)
+            .ok()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0);
+        trailer_size
+            .max(document.max_id.saturating_add(1))
+            .max(document.reference_table.size)
+            .max(document.objects.keys().map(|(n, _)| n.saturating_add(1)).max().unwrap_or(1))
+    }
+
+    /// Append `objects` (in this order) and a cross-reference section to a copy of the original;
+    /// `next_free` is the update's `/Size` (one more than its highest object number).
+    pub(crate) fn append(&self, objects: &[(ObjectId, Body)], next_free: u32) -> Result<Appended> {
+        write_update(self.original, self.tail, &self.document.trailer, &self.document, objects, next_free)
+    }
+
     /// Draw pages of `source` (a PDF we made) on pages of the target; return original ++ update.
     /// `name_prefix` names the forms in the pages' resources (`VanthuStamp` → `/VanthuStamp1`…).
     pub(crate) fn overlay(&self, source: &[u8], overlays: &[Overlay], name_prefix: &str) -> Result<Vec<u8>> {
@@ -214,18 +243,7 @@ impl<'a> Target<'a> {
 
     fn build(&self, source: &Document, overlays: &[Overlay], name_prefix: &str) -> Result<Vec<u8>> {
         let document = &self.document;
-        let trailer_size = document
-            .trailer
-            .get(b"Size")
-            .and_then(Object::as_i64)
-            .ok()
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(0);
-        let first_free = trailer_size
-            .max(document.max_id.saturating_add(1))
-            .max(document.reference_table.size)
-            .max(document.objects.keys().map(|(n, _)| n.saturating_add(1)).max().unwrap_or(1));
-        let mut copier = Copier { source, map: HashMap::new(), next: first_free, out: Vec::new() };
+        let mut copier = Copier::new(source, self.first_free());
 
         let source_pages: Vec<ObjectId> = source.page_iter().collect();
         let mut forms: HashMap<usize, (ObjectId, [f32; 4])> = HashMap::new();
@@ -302,12 +320,14 @@ impl<'a> Target<'a> {
         let next_free = copier.next;
         objects.extend(changed_pages);
         objects.sort_by_key(|(id, _)| *id);
-        write_update(self.original, self.tail, &document.trailer, document, &objects, next_free)
+        let objects: Vec<(ObjectId, Body)> =
+            objects.into_iter().map(|(id, object)| (id, Body::Object(object))).collect();
+        Ok(self.append(&objects, next_free)?.bytes)
     }
 }
 
 /// Read the inheritable attributes that place a page.
-fn page_geometry(document: &Document, id: ObjectId) -> Result<PageGeometry> {
+pub(crate) fn page_geometry(document: &Document, id: ObjectId) -> Result<PageGeometry> {
     let page = document
         .get_dictionary(id)
         .map_err(|e| PdfError::Malformed(format!("đối tượng trang {} {}: {e}", id.0, id.1)))?;
@@ -325,7 +345,7 @@ fn page_geometry(document: &Document, id: ObjectId) -> Result<PageGeometry> {
 }
 
 /// An inheritable page attribute: from the page or the nearest ancestor that has it.
-fn inherited<'d>(document: &'d Document, page: &'d Dictionary, key: &[u8]) -> Result<Option<&'d Object>> {
+pub(crate) fn inherited<'d>(document: &'d Document, page: &'d Dictionary, key: &[u8]) -> Result<Option<&'d Object>> {
     let mut node = page;
     let mut seen = HashSet::new();
     for _ in 0..MAX_DEPTH {
@@ -347,7 +367,7 @@ fn inherited<'d>(document: &'d Document, page: &'d Dictionary, key: &[u8]) -> Re
 }
 
 /// Follow references to the object they name.
-fn resolve<'d>(document: &'d Document, mut object: &'d Object) -> Result<&'d Object> {
+pub(crate) fn resolve<'d>(document: &'d Document, mut object: &'d Object) -> Result<&'d Object> {
     for _ in 0..MAX_DEPTH {
         match object {
             Object::Reference(id) => {
@@ -391,7 +411,7 @@ fn effective_resources(document: &Document, page: &Dictionary) -> Result<Diction
 }
 
 /// The page's content streams as a list of references (or whatever direct objects it holds).
-fn original_contents(document: &Document, page: &Dictionary) -> Result<Vec<Object>> {
+pub(crate) fn original_contents(document: &Document, page: &Dictionary) -> Result<Vec<Object>> {
     let Ok(contents) = page.get(b"Contents") else {
         return Ok(Vec::new());
     };
@@ -417,15 +437,23 @@ fn free_name(dict: &Dictionary, prefix: &str) -> Vec<u8> {
 }
 
 /// Copies objects of the source document into the target's number space.
-struct Copier<'s> {
+pub(crate) struct Copier<'s> {
     source: &'s Document,
     map: HashMap<ObjectId, ObjectId>,
-    next: u32,
-    out: Vec<(ObjectId, Object)>,
+    /// The next object number to hand out.
+    pub next: u32,
+    /// The copies and the forms made so far, in the order they were made.
+    pub out: Vec<(ObjectId, Object)>,
 }
 
-impl Copier<'_> {
-    fn allocate(&mut self) -> ObjectId {
+impl<'s> Copier<'s> {
+    /// A copier of `source`'s objects numbering from `first_free`.
+    pub(crate) fn new(source: &'s Document, first_free: u32) -> Copier<'s> {
+        Copier { source, map: HashMap::new(), next: first_free, out: Vec::new() }
+    }
+
+    /// A new object number (generation 0).
+    pub(crate) fn allocate(&mut self) -> ObjectId {
         let id = (self.next, 0);
         self.next += 1;
         id
@@ -474,7 +502,7 @@ impl Copier<'_> {
     }
 
     /// Turn a page of the source into a Form XObject; return its id and bounding box.
-    fn form_from_page(&mut self, page_id: ObjectId) -> Result<(ObjectId, [f32; 4])> {
+    pub(crate) fn form_from_page(&mut self, page_id: ObjectId) -> Result<(ObjectId, [f32; 4])> {
         let source = self.source;
         let page = source.get_dictionary(page_id).map_err(|e| PdfError::Write(e.to_string()))?;
         let bbox = page.get(b"MediaBox").ok().and_then(|o| rectangle(source, o)).unwrap_or(DEFAULT_MEDIA_BOX);
@@ -523,15 +551,32 @@ impl Copier<'_> {
     }
 }
 
+/// What an update writes as one indirect object.
+pub(crate) enum Body {
+    /// An object serialised by [`write_object`] (a stream with its exact `/Length`).
+    Object(Object),
+    /// Bytes written as they are between `N G obj` and `endobj` (a dictionary whose fields are
+    /// patched in place later, like a signature's `/ByteRange`).
+    Raw(Vec<u8>),
+}
+
+/// The file with its update appended, and where the update's objects are.
+pub(crate) struct Appended {
+    /// `original` followed by the update.
+    pub bytes: Vec<u8>,
+    /// For each object written: the offset of its body (the byte after `N G obj` and its EOL).
+    pub bodies: HashMap<ObjectId, usize>,
+}
+
 /// Append the objects and a cross-reference section of the file's kind to a copy of `original`.
 fn write_update(
     original: &[u8],
     tail: Tail,
     trailer: &Dictionary,
     document: &Document,
-    objects: &[(ObjectId, Object)],
+    objects: &[(ObjectId, Body)],
     next_free: u32,
-) -> Result<Vec<u8>> {
+) -> Result<Appended> {
     let root = match trailer.get(b"Root") {
         Ok(Object::Reference(id)) => *id,
         _ => return Err(PdfError::Malformed("phần trailer không có /Root".into())),
@@ -548,9 +593,16 @@ fn write_update(
         out.push(b'\n');
     }
     let mut offsets: BTreeMap<u32, (usize, u16)> = BTreeMap::new();
-    for (id, object) in objects {
+    let mut bodies = HashMap::new();
+    for (id, body) in objects {
         offsets.insert(id.0, (out.len(), id.1));
-        write_indirect(&mut out, *id, object);
+        out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+        bodies.insert(*id, out.len());
+        match body {
+            Body::Object(object) => write_body(&mut out, object),
+            Body::Raw(bytes) => out.extend_from_slice(bytes),
+        }
+        out.extend_from_slice(b"\nendobj\n");
     }
 
     let mut common = Dictionary::new();
@@ -617,7 +669,7 @@ fn write_update(
         }
     }
     out.extend_from_slice(format!("startxref\n{startxref}\n%%EOF\n").as_bytes());
-    Ok(out)
+    Ok(Appended { bytes: out, bodies })
 }
 
 /// Consecutive object numbers, grouped: the subsections of a cross-reference section.
@@ -654,6 +706,12 @@ fn file_id(document: &Document, trailer: &Dictionary, original: &[u8]) -> (Vec<u
 /// `N G obj … endobj` with the line ends PDF/A-1 asks for.
 fn write_indirect(out: &mut Vec<u8>, id: ObjectId, object: &Object) {
     out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+    write_body(out, object);
+    out.extend_from_slice(b"\nendobj\n");
+}
+
+/// What is between `N G obj` and `endobj`: the object, a stream with its exact `/Length`.
+fn write_body(out: &mut Vec<u8>, object: &Object) {
     match object {
         Object::Stream(stream) => {
             let mut dict = stream.dict.clone();
@@ -665,11 +723,10 @@ fn write_indirect(out: &mut Vec<u8>, id: ObjectId, object: &Object) {
         }
         other => write_object(out, other),
     }
-    out.extend_from_slice(b"\nendobj\n");
 }
 
 /// Serialise a direct object.
-fn write_object(out: &mut Vec<u8>, object: &Object) {
+pub(crate) fn write_object(out: &mut Vec<u8>, object: &Object) {
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(value) => out.extend_from_slice(if *value { b"true" } else { b"false" }),

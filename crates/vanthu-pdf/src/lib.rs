@@ -11,6 +11,9 @@
 //!   resolution and scale per page, the PDF/A claim, encryption, JavaScript.
 //! - [`stamp`]: the arrival stamp on page 1 and the print mark on every page, each written as an
 //!   **incremental update**: the bytes of the file it is given are the unchanged prefix of the result.
+//! - [`signature`]: the PDF side of PAdES signatures: the signature field and its `/Contents`
+//!   hole appended as an incremental update, the signatures a file carries and their byte
+//!   ranges, and what later revisions changed.
 //! - [`render`]: thumbnails, previews and page text through pdfium (bound at run time).
 //!
 //! The crate does no I/O of its own beyond what the caller hands it (bytes and writers), reads no
@@ -23,9 +26,11 @@ mod error;
 mod incremental;
 mod jpeg;
 
+pub mod appearance;
 pub mod assemble;
 pub mod check;
 pub mod render;
+pub mod signature;
 pub mod stamp;
 
 pub use error::PdfError;

@@ -44,7 +44,7 @@ pub const STAMP_HEIGHT_MM: f32 = 35.0;
 const MM: f32 = 72.0 / 25.4;
 
 /// The stamp's ink: a pure, opaque red.
-const RED: (u8, u8, u8) = (220, 0, 0);
+pub(crate) const RED: (u8, u8, u8) = (220, 0, 0);
 
 /// What is written on the arrival stamp (dấu "ĐẾN"), already formatted.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -88,6 +88,19 @@ pub fn page_one_size_mm(pdf: &[u8]) -> Result<(f32, f32)> {
     Ok((w / MM, h / MM))
 }
 
+/// The size of every page in mm, as displayed (after `/Rotate`, from the crop box).
+pub fn pages_size_mm(pdf: &[u8]) -> Result<Vec<(f32, f32)>> {
+    let target = Target::parse(pdf)?;
+    Ok(target
+        .pages()
+        .iter()
+        .map(|page| {
+            let (w, h) = page.displayed_size();
+            (w / MM, h / MM)
+        })
+        .collect())
+}
+
 /// Stamp "ĐẾN" on page 1 at `at`; returns `original` followed by an incremental update.
 ///
 /// A placement that would leave the page is moved back onto it. Fails with
@@ -123,7 +136,7 @@ pub fn mark_pages(pdf: &[u8], text: &str) -> Result<Vec<u8>> {
         let (line, size) = mark_line(&fonts.regular, &text, &numbering, room);
         let (w, h) = (fonts.regular.width(&line, size) + 2.0, size * 1.5);
         let drawing = vec![Run { x: 1.0, y: size * 1.1, size, bold: false, color: None, text: line }];
-        pages.push((w, h, Drawing { runs: drawing, border: None }));
+        pages.push((w, h, Drawing { runs: drawing, border: None, image: None }));
         let x = clamp((page_w - w) / 2.0, page_w - w);
         let y = clamp(page_h - 4.0 * MM - h, page_h - h);
         overlays.push(Overlay { page: index, source_page: index, at: (x, y) });
@@ -221,21 +234,23 @@ fn mark_line(face: &Face, text: &str, numbering: &str, room: f32) -> (String, f3
 
 /// One line of text on a drawing: baseline at `y` from the top, `color` `None` for black.
 #[derive(Debug, Clone, PartialEq)]
-struct Run {
-    x: f32,
-    y: f32,
-    size: f32,
-    bold: bool,
-    color: Option<(u8, u8, u8)>,
-    text: String,
+pub(crate) struct Run {
+    pub(crate) x: f32,
+    pub(crate) y: f32,
+    pub(crate) size: f32,
+    pub(crate) bold: bool,
+    pub(crate) color: Option<(u8, u8, u8)>,
+    pub(crate) text: String,
 }
 
 /// What one page of the source document holds.
-#[derive(Debug, Clone, PartialEq)]
-struct Drawing {
-    runs: Vec<Run>,
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Drawing {
+    pub(crate) runs: Vec<Run>,
     /// A rectangle stroked in red, inset by half its width: the stamp's border.
-    border: Option<f32>,
+    pub(crate) border: Option<f32>,
+    /// A PNG drawn over the whole page (a seal image; transparency kept, so not PDF/A-1).
+    pub(crate) image: Option<Vec<u8>>,
 }
 
 /// Lay the stamp out in a `w × h` point box (y down from the top).
@@ -292,7 +307,7 @@ fn stamp_drawing(fonts: &Fonts, stamp: &ArrivalStamp, w: f32, h: f32) -> Drawing
         let baseline = top + line * i as f32 + 8.5;
         runs.extend(label_value(&fonts.regular, pad, baseline, inner, label, value));
     }
-    Drawing { runs, border: Some(1.0) }
+    Drawing { runs, border: Some(1.0), image: None }
 }
 
 /// "Label: value" on one line of `width` points: red label, black value, 9 pt or smaller (down
@@ -342,19 +357,28 @@ fn fit_lines(face: &Face, text: &str, start: f32, min: f32, width: f32, max_line
     (lines, min)
 }
 
-/// Write the drawings as the pages of a PDF/A-1b document, page sizes in points.
-fn write_source(fonts: &Fonts, pages: &[(f32, f32, Drawing)]) -> Result<Vec<u8>> {
-    let configuration = ConfigurationBuilder::new()
-        .with_archival_validator(Archival::A1_B)
-        .with_version(PdfVersion::Pdf14)
-        .finish()
-        .map_err(|e| PdfError::Write(format!("{e:?}")))?;
+/// Write the drawings as the pages of a PDF/A-1b document, page sizes in points; with an image
+/// (transparent), a PDF 1.7 document instead.
+pub(crate) fn write_source(fonts: &Fonts, pages: &[(f32, f32, Drawing)]) -> Result<Vec<u8>> {
+    let transparent = pages.iter().any(|(_, _, drawing)| drawing.image.is_some());
+    let configuration = if transparent {
+        ConfigurationBuilder::new().with_version(PdfVersion::Pdf17).finish()
+    } else {
+        ConfigurationBuilder::new().with_archival_validator(Archival::A1_B).with_version(PdfVersion::Pdf14).finish()
+    }
+    .map_err(|e| PdfError::Write(format!("{e:?}")))?;
     let settings = krilla::SerializeSettings { configuration, ..krilla::SerializeSettings::default() };
     let mut document = Document::new_with(settings);
     for (w, h, drawing) in pages {
         let page_settings = PageSettings::from_wh(*w, *h).ok_or_else(|| PdfError::Write("kích thước dấu".into()))?;
         let mut page = document.start_page_with(page_settings);
         let mut surface = page.surface();
+        if let Some(png) = &drawing.image {
+            let image = krilla::image::Image::from_png(krilla::Data::from(png.clone()), true)
+                .map_err(|e| PdfError::UnsupportedImage(format!("ảnh con dấu không phải PNG đọc được ({e})")))?;
+            let size = krilla::geom::Size::from_wh(*w, *h).ok_or_else(|| PdfError::Write("kích thước ảnh".into()))?;
+            surface.draw_image(image, size);
+        }
         if let Some(width) = drawing.border {
             let inset = width / 2.0;
             let rect = Rect::from_ltrb(inset, inset, w - inset, h - inset)
@@ -396,7 +420,7 @@ static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Re
 static BOLD: &[u8] = include_bytes!("../../../assets/fonts/LiberationSerif-Bold.ttf");
 
 /// One face of Liberation Serif: the font for krilla plus what measuring needs.
-struct Face {
+pub(crate) struct Face {
     pdf: Font,
     charmap: Charmap<'static>,
     metrics: GlyphMetrics<'static>,
@@ -420,25 +444,25 @@ impl Face {
     }
 
     /// `text` with control characters dropped and characters the font lacks replaced by "?".
-    fn printable(&self, text: &str) -> String {
+    pub(crate) fn printable(&self, text: &str) -> String {
         text.chars().filter(|c| !c.is_control()).map(|c| if self.charmap.map(c).is_some() { c } else { '?' }).collect()
     }
 
     /// Glyph id and advance (in em) of one character.
-    fn glyph(&self, c: char) -> (GlyphId, f32) {
+    pub(crate) fn glyph(&self, c: char) -> (GlyphId, f32) {
         let id = self.charmap.map(c).or_else(|| self.charmap.map('?')).unwrap_or_default();
         let advance = self.metrics.advance_width(id).unwrap_or(0.0) / self.units_per_em;
         (GlyphId::new(id.to_u32()), advance)
     }
 
     /// Width of `text` in points at `size`.
-    fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         text.chars().filter(|c| !c.is_control()).map(|c| self.glyph(c).1).sum::<f32>() * size
     }
 
     /// One glyph per character (text in NFC: each Vietnamese letter is one precomposed glyph),
     /// each pointing back at its bytes in `text` for the ToUnicode map.
-    fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+    pub(crate) fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
         text.char_indices()
             .filter(|(_, c)| !c.is_control())
             .map(|(at, c)| {
@@ -450,7 +474,7 @@ impl Face {
 
     /// Break `text` at spaces into lines no wider than `max` points (a word too long for a line
     /// is broken between characters).
-    fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
+    pub(crate) fn wrap(&self, text: &str, size: f32, max: f32) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
         for word in text.split_whitespace() {
@@ -478,13 +502,13 @@ impl Face {
 }
 
 /// The faces the stamp and the mark use.
-struct Fonts {
-    regular: Face,
-    bold: Face,
+pub(crate) struct Fonts {
+    pub(crate) regular: Face,
+    pub(crate) bold: Face,
 }
 
 impl Fonts {
-    fn load() -> Result<Fonts> {
+    pub(crate) fn load() -> Result<Fonts> {
         Ok(Fonts {
             regular: Face::load(REGULAR, "LiberationSerif-Regular")?,
             bold: Face::load(BOLD, "LiberationSerif-Bold")?,

@@ -17,9 +17,23 @@
 
 #![deny(missing_docs)]
 
+mod certs;
 mod error;
+pub mod fetch;
+pub mod pades;
+pub mod report;
+pub mod token;
+pub mod tsa;
+pub mod verify;
 
 pub use error::SignError;
+
+/// The subject of a certificate (DER) as people read it: "CN, O".
+pub fn certificate_subject(der: &[u8]) -> Option<String> {
+    use der::Decode;
+    let certificate = x509_cert::Certificate::from_der(der).ok()?;
+    Some(certs::display_name(&certificate.tbs_certificate.subject))
+}
 
 /// The crate's result type.
 pub type Result<T, E = SignError> = std::result::Result<T, E>;

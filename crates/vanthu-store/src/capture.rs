@@ -161,7 +161,7 @@ pub struct ArchiveCopy {
     pub made_by: String,
 }
 
-fn remember_file(tx: &Transaction<'_>, file: &StoredFile, media_type: &str, at: &str) -> Result<()> {
+pub(crate) fn remember_file(tx: &Transaction<'_>, file: &StoredFile, media_type: &str, at: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO file (sha256, size, media_type, stored_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (sha256) DO NOTHING",
         params![file.sha256, file.size as i64, media_type, at],

@@ -23,6 +23,7 @@ pub mod query;
 pub mod register;
 pub mod schema;
 pub mod search;
+pub mod signing;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -109,6 +109,7 @@ fn applied_migrations_never_change() {
         ("0002_search.sql", "47aa25f66126a84eb0cd790be7e3622154399cd54715354e262e1218a9818186"),
         ("0003_desk.sql", "5b56122e835f50205224161c721609488c9a46c3b9deda5b8f988ebb91db5e1b"),
         ("0004_digitise.sql", "4ee22010e019beab87258c990877776dfd7ce82d022d98ca42427220eca7fbb7"),
+        ("0005_signing.sql", "1d8bf5cd4f866140ba9af8c9520a2a80b5203072993a1a6103c147115550b126"),
     ];
     assert_eq!(MIGRATIONS.len(), frozen.len(), "a migration was added: freeze its hash here");
     for (m, (name, hash)) in MIGRATIONS.iter().zip(frozen) {

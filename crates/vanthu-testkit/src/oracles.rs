@@ -112,6 +112,15 @@ pub fn qpdf_check(pdf: &Path) -> Result<(), String> {
 /// Sign `input` into `output` with pyHanko on the PKI's token (a foreign signer for our verifier).
 /// `pades` chooses `ETSI.CAdES.detached`, else `adbe.pkcs7.detached`.
 pub fn pyhanko_sign(pki: &Pki, input: &Path, output: &Path, field: &str, key_label: &str, pades: bool) {
+    pyhanko_sign_field(pki, input, output, field, key_label, pades);
+}
+
+/// Sign with pyHanko (PAdES) into a visible field: `PAGE/X1,Y1,X2,Y2/NAME` in PDF points, page from 1.
+pub fn pyhanko_sign_visible(pki: &Pki, input: &Path, output: &Path, field_spec: &str, key_label: &str) {
+    pyhanko_sign_field(pki, input, output, field_spec, key_label, true);
+}
+
+fn pyhanko_sign_field(pki: &Pki, input: &Path, output: &Path, field: &str, key_label: &str, pades: bool) {
     let mut command = pki.command(python());
     command.args(["-m", "pyhanko", "sign", "addsig", "--field", field]);
     if pades {
@@ -135,5 +144,40 @@ pub fn pyhanko_sign(pki: &Pki, input: &Path, output: &Path, field: &str, key_lab
         "pyhanko sign failed: {}{}",
         String::from_utf8_lossy(&result.stdout),
         String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// Sign with poppler's `pdfsig -add-signature` (NSS): the key and certificate of `key_label` are
+/// imported into a private NSS database as a PKCS#12, then poppler signs `input` into `output`.
+pub fn nss_sign(pki: &Pki, input: &Path, output: &Path, key_label: &str) {
+    let db = pki.path(&format!("nss-signer-{key_label}"));
+    std::fs::create_dir_all(&db).expect("nss folder");
+    let spec = format!("sql:{}", db.display());
+    let p12 = pki.path(&format!("{key_label}.p12"));
+    crate::pki::run(
+        Command::new("openssl")
+            .args(["pkcs12", "-export", "-name", key_label, "-passout", "pass:vanthu", "-inkey"])
+            .arg(pki.path(&format!("{key_label}.key.pem")))
+            .arg("-in")
+            .arg(pki.path(&format!("{key_label}.pem")))
+            .arg("-certfile")
+            .arg(pki.path("sub.pem"))
+            .arg("-out")
+            .arg(&p12),
+    );
+    crate::pki::run(Command::new("certutil").args(["-N", "-d", &spec, "--empty-password"]));
+    crate::pki::run(Command::new("pk12util").args(["-d", &spec, "-W", "vanthu", "-i"]).arg(&p12));
+    let out = Command::new("pdfsig")
+        .args(["-add-signature", "-nssdir", &spec, "-nick", key_label, "-digest", "SHA256"])
+        .arg(input)
+        .arg(output)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run pdfsig -add-signature");
+    assert!(
+        out.status.success() && output.exists(),
+        "pdfsig -add-signature failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -73,6 +73,13 @@ impl Pki {
                 .arg(&cert)
                 .args(["--type", "cert", "--id", &id, "--label", label]));
         }
+        // The token carries the issuing CA's certificate too, as the CAs' tokens do.
+        let sub = pki.path("sub.der");
+        run(pki
+            .pkcs11_tool()
+            .arg("--write-object")
+            .arg(&sub)
+            .args(["--type", "cert", "--id", "a0", "--label", "sub-ca"]));
         pki
     }
 

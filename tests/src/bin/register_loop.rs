@@ -25,8 +25,7 @@ fn main() {
                 ..Default::default()
             },
             files: vec![file],
-            allow_duplicate: false,
-            from_capture: None,
+            ..Default::default()
         };
         let registered = desk.register_incoming(&input).unwrap();
         writeln!(out, "{} {}", registered.id, registered.arrival_number).unwrap();

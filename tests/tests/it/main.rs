@@ -12,3 +12,4 @@ mod desktop;
 mod desktop_desk;
 mod desktop_digitise;
 mod digitise;
+mod signing;

@@ -10,6 +10,9 @@ CREATE INDEX capture_draft_open ON capture_draft (id) WHERE state = 'open';
 -- index case_file_document_by_document
 CREATE INDEX case_file_document_by_document ON case_file_document (document_rowid);
 
+-- index crl_cache_issuer
+CREATE INDEX crl_cache_issuer ON crl_cache (issuer, this_update);
+
 -- index document_duplicate
 CREATE INDEX document_duplicate ON document (code_number, code_notation, organ_fold)
     WHERE direction = 'incoming';
@@ -48,6 +51,15 @@ CREATE INDEX handling_open_deadline ON handling (deadline) WHERE status <> 'done
 
 -- index progress_document
 CREATE INDEX progress_document ON progress (document_rowid, id);
+
+-- index signature_verdict_document
+CREATE INDEX signature_verdict_document ON signature_verdict (document_rowid, id);
+
+-- index signed_copy_document
+CREATE INDEX signed_copy_document ON signed_copy (document_rowid, id);
+
+-- index timestamp_queue_pending
+CREATE INDEX timestamp_queue_pending ON timestamp_queue (signed_copy_id) WHERE done_at IS NULL;
 
 -- table account
 CREATE TABLE account (
@@ -168,6 +180,29 @@ CREATE TABLE case_file_document (
     added_at        TEXT NOT NULL,
     added_by        TEXT NOT NULL,
     PRIMARY KEY (case_file_id, document_rowid)
+) STRICT, WITHOUT ROWID;
+
+-- table certificate
+CREATE TABLE certificate (
+    sha256      TEXT PRIMARY KEY,          -- of the DER
+    der         BLOB NOT NULL,
+    subject     TEXT NOT NULL,
+    issuer      TEXT NOT NULL,
+    serial      TEXT NOT NULL,             -- hex
+    not_before  TEXT NOT NULL,             -- RFC 3339
+    not_after   TEXT NOT NULL,
+    first_seen  TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- table crl_cache
+CREATE TABLE crl_cache (
+    sha256       TEXT PRIMARY KEY,          -- of the DER
+    issuer       TEXT NOT NULL,
+    der          BLOB NOT NULL,
+    this_update  TEXT NOT NULL,
+    next_update  TEXT,
+    source       TEXT NOT NULL,             -- the URL it came from, or 'import'
+    fetched_at   TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
 -- table document
@@ -331,6 +366,50 @@ CREATE TABLE setting (
     value  TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 
+-- table signature_verdict
+CREATE TABLE signature_verdict (
+    id               INTEGER PRIMARY KEY,
+    document_rowid   INTEGER REFERENCES document (rowid),
+    file_sha256      TEXT NOT NULL REFERENCES file (sha256),
+    verified_at      TEXT NOT NULL,
+    verdict          TEXT NOT NULL CHECK (verdict IN ('valid', 'invalid', 'indeterminate', 'unsigned')),
+    report           TEXT NOT NULL,
+    override_reason  TEXT,
+    overridden_by    TEXT,
+    CHECK ((override_reason IS NULL) = (overridden_by IS NULL))
+) STRICT;
+
+-- table signed_copy
+CREATE TABLE signed_copy (
+    id                  INTEGER PRIMARY KEY,
+    document_rowid      INTEGER REFERENCES document (rowid),
+    source_sha256       TEXT NOT NULL REFERENCES file (sha256),
+    sha256              TEXT NOT NULL REFERENCES file (sha256),
+    profile             TEXT NOT NULL CHECK (profile IN ('issued', 'copy', 'attachment')),
+    certificate_sha256  TEXT NOT NULL REFERENCES certificate (sha256),
+    signed_at           TEXT NOT NULL,
+    signed_by           TEXT NOT NULL,
+    timestamp_at        TEXT
+) STRICT;
+
+-- table timestamp_queue
+CREATE TABLE timestamp_queue (
+    signed_copy_id  INTEGER PRIMARY KEY REFERENCES signed_copy (id),
+    queued_at       TEXT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error      TEXT,
+    done_at         TEXT,
+    result_sha256   TEXT REFERENCES file (sha256)
+) STRICT;
+
+-- table trust_anchor
+CREATE TABLE trust_anchor (
+    sha256      TEXT PRIMARY KEY REFERENCES certificate (sha256),
+    added_at    TEXT NOT NULL,
+    added_by    TEXT NOT NULL,
+    removed_at  TEXT
+) STRICT, WITHOUT ROWID;
+
 -- table unit
 CREATE TABLE unit (
     id            INTEGER PRIMARY KEY,
@@ -338,6 +417,13 @@ CREATE TABLE unit (
     name          TEXT NOT NULL,
     active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
 ) STRICT;
+
+-- table verdict_certificate
+CREATE TABLE verdict_certificate (
+    verdict_id  INTEGER NOT NULL REFERENCES signature_verdict (id),
+    sha256      TEXT NOT NULL REFERENCES certificate (sha256),
+    PRIMARY KEY (verdict_id, sha256)
+) STRICT, WITHOUT ROWID;
 
 -- trigger audit_log_no_delete
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
@@ -352,4 +438,4 @@ CREATE TRIGGER document_recalled_is_frozen BEFORE UPDATE ON document
 WHEN OLD.recalled_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'document is recalled and frozen'); END;
 
--- user_version 4
+-- user_version 5
