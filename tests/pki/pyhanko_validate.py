@@ -15,7 +15,7 @@ import sys
 from asn1crypto import crl as asn1_crl
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
 
 logging.disable(logging.CRITICAL)
@@ -41,6 +41,20 @@ def main() -> int:
         reader = PdfFileReader(f, strict=False)
         for sig in reader.embedded_signatures:
             try:
+                if sig.sig_object_type == "/DocTimeStamp":
+                    status = validate_pdf_timestamp(sig, validation_context=context)
+                    out = {
+                        "field": sig.field_name,
+                        "kind": "document_timestamp",
+                        "intact": bool(status.intact),
+                        "valid": bool(status.valid),
+                        "trusted": bool(status.trusted),
+                        "coverage": status.coverage.name if status.coverage else None,
+                        "summary": status.summary(),
+                        "bottom_line": bool(status.intact and status.valid and status.trusted),
+                    }
+                    print(json.dumps(out, ensure_ascii=False))
+                    continue
                 status = validate_pdf_signature(sig, context)
                 out = {
                     "field": sig.field_name,

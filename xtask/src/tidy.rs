@@ -67,7 +67,16 @@ const BOUNDARIES: &[Boundary] = &[
     },
     Boundary {
         krate: "vanthu-pdf",
-        forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app", "vanthu-capture"],
+        forbidden: &[
+            "rusqlite",
+            "tauri",
+            "vanthu-core",
+            "vanthu-store",
+            "vanthu-app",
+            "vanthu-capture",
+            "vanthu-sign",
+            "cryptoki",
+        ],
         direct_only: false,
     },
     Boundary {
@@ -75,12 +84,23 @@ const BOUNDARIES: &[Boundary] = &[
         forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app", "vanthu-pdf"],
         direct_only: false,
     },
-    Boundary { krate: "vanthu-app", forbidden: &["tauri", "clap"], direct_only: false },
-    Boundary { krate: "vanthu-cli", forbidden: &["tauri", "vanthu-capture", "vanthu-pdf"], direct_only: true },
+    // Signing knows PDFs and certificates, never the register: the façade keeps what must be kept.
+    Boundary {
+        krate: "vanthu-sign",
+        forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app", "vanthu-capture"],
+        direct_only: false,
+    },
+    // The test kit (SoftHSM tokens, oracles) never ships.
+    Boundary { krate: "vanthu-app", forbidden: &["tauri", "clap", "vanthu-testkit"], direct_only: false },
+    Boundary {
+        krate: "vanthu-cli",
+        forbidden: &["tauri", "vanthu-capture", "vanthu-pdf", "vanthu-sign", "vanthu-testkit"],
+        direct_only: true,
+    },
     Boundary { krate: "vanthu-cli", forbidden: &["tauri"], direct_only: false },
     Boundary {
         krate: "vanthu-desktop",
-        forbidden: &["vanthu-store", "rusqlite", "vanthu-capture", "vanthu-pdf"],
+        forbidden: &["vanthu-store", "rusqlite", "vanthu-capture", "vanthu-pdf", "vanthu-sign", "vanthu-testkit"],
         direct_only: true,
     },
 ];

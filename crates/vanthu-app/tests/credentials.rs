@@ -5,9 +5,9 @@
 //!
 //! The environment of a process cannot be changed safely from a test (`set_var` is unsafe, and unsafe
 //! is forbidden here), so each scenario runs this test binary again as a child in the environment it
-//! needs: the `#[test]` named after what it proves starts the child, which runs only the matching
-//! `child_only_…` test (that one returns at once, proving nothing, when not started as a child). The
-//! child prints a proof line at its end; the parent requires it, so a child that ran no test fails.
+//! needs. The binary has its own `main` (`harness = false`): started with `VANTHU_KEYRING_CHILD` it runs
+//! that one scenario's `child_only_…` function, else every test below in turn, each one reported and
+//! any failure failing the run. The child prints a proof line at its end; the parent requires it.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use std::collections::BTreeSet;
@@ -208,14 +208,12 @@ fn assert_unavailable<T: std::fmt::Debug>(what: &str, call: impl FnOnce() -> Res
 // ---------------------------------------------------------------------------------------------
 // Round trips in a real, unlocked gnome-keyring.
 
-#[test]
 fn credentials_round_trip_through_a_real_gnome_keyring() {
     let out = run_child("child_only_round_trips", "round_trips", Bus::PrivateUnlocked);
     assert!(out.contains("secret-tool saw"), "{out}");
 }
 
 /// Runs only as the child of `credentials_round_trip_through_a_real_gnome_keyring`.
-#[test]
 fn child_only_round_trips() {
     if !is_child("round_trips") {
         return;
@@ -310,13 +308,11 @@ fn every_call_is_unavailable(c: &Credentials) {
     assert_unavailable("forget_all", || c.forget_all());
 }
 
-#[test]
 fn without_a_session_bus_every_call_is_keyring_unavailable() {
     run_child("child_only_no_session_bus", "no_session_bus", Bus::Address("unix:path=/nonexistent"));
 }
 
 /// Runs only as the child of `without_a_session_bus_every_call_is_keyring_unavailable`.
-#[test]
 fn child_only_no_session_bus() {
     if !is_child("no_session_bus") {
         return;
@@ -325,13 +321,11 @@ fn child_only_no_session_bus() {
     finished("no_session_bus");
 }
 
-#[test]
 fn a_bus_that_never_answers_is_keyring_unavailable_after_the_timeout() {
     run_child("child_only_silent_bus", "silent_bus", Bus::Address("unix:path={dir}/silent-bus"));
 }
 
 /// Runs only as the child of `a_bus_that_never_answers_is_keyring_unavailable_after_the_timeout`.
-#[test]
 fn child_only_silent_bus() {
     if !is_child("silent_bus") {
         return;
@@ -346,13 +340,11 @@ fn child_only_silent_bus() {
     finished("silent_bus");
 }
 
-#[test]
 fn a_locked_collection_is_keyring_unavailable() {
     run_child("child_only_locked_collection", "locked_collection", Bus::PrivateUnlocked);
 }
 
 /// Runs only as the child of `a_locked_collection_is_keyring_unavailable`.
-#[test]
 fn child_only_locked_collection() {
     if !is_child("locked_collection") {
         return;
@@ -375,13 +367,11 @@ fn child_only_locked_collection() {
     finished("locked_collection");
 }
 
-#[test]
 fn a_session_without_a_keyring_cannot_store() {
     run_child("child_only_no_keyring", "no_keyring", Bus::PrivateWithoutKeyring);
 }
 
 /// Runs only as the child of `a_session_without_a_keyring_cannot_store`.
-#[test]
 fn child_only_no_keyring() {
     if !is_child("no_keyring") {
         return;
@@ -404,7 +394,6 @@ fn child_only_no_keyring() {
 // ---------------------------------------------------------------------------------------------
 // Checked before the keyring is asked (no Secret Service needed).
 
-#[test]
 fn empty_required_fields_are_refused() {
     let c = Credentials::new("never-touches-the-keyring");
     let err = c.set_token_preferences(&token(" ", "T", None, None)).unwrap_err();
@@ -413,4 +402,44 @@ fn empty_required_fields_are_refused() {
     assert_eq!(err.code, ErrorCode::InvalidInput);
     let err = c.set_hub_credentials(&HubCredentials { url: String::new(), ..hub("u", "s") }).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput);
+}
+
+/// The tests of this binary (`harness = false`), or, in a child, its one scenario.
+fn main() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        let child: fn() = match scenario.as_str() {
+            "round_trips" => child_only_round_trips,
+            "no_session_bus" => child_only_no_session_bus,
+            "silent_bus" => child_only_silent_bus,
+            "locked_collection" => child_only_locked_collection,
+            "no_keyring" => child_only_no_keyring,
+            other => panic!("unknown scenario {other}"),
+        };
+        child();
+        return;
+    }
+    let tests: &[(&str, fn())] = &[
+        ("credentials_round_trip_through_a_real_gnome_keyring", credentials_round_trip_through_a_real_gnome_keyring),
+        (
+            "without_a_session_bus_every_call_is_keyring_unavailable",
+            without_a_session_bus_every_call_is_keyring_unavailable,
+        ),
+        (
+            "a_bus_that_never_answers_is_keyring_unavailable_after_the_timeout",
+            a_bus_that_never_answers_is_keyring_unavailable_after_the_timeout,
+        ),
+        ("a_locked_collection_is_keyring_unavailable", a_locked_collection_is_keyring_unavailable),
+        ("a_session_without_a_keyring_cannot_store", a_session_without_a_keyring_cannot_store),
+        ("empty_required_fields_are_refused", empty_required_fields_are_refused),
+    ];
+    let mut failed = Vec::new();
+    for (name, test) in tests {
+        let outcome = std::panic::catch_unwind(test);
+        println!("test {name} ... {}", if outcome.is_ok() { "ok" } else { "FAILED" });
+        if outcome.is_err() {
+            failed.push(*name);
+        }
+    }
+    println!("test result: {} passed; {} failed", tests.len() - failed.len(), failed.len());
+    assert!(failed.is_empty(), "failed: {failed:?}");
 }

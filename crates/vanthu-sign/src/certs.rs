@@ -1,8 +1,7 @@
-//! Small facts about certificates that signing and verification both need: names in the clerk's
-//! words, validity periods as `time` values, whether a certificate is a CA.
+//! Small facts about a signing certificate that the token side needs: its name in the clerk's
+//! words (the verifier's rule), its validity period as `time` values, whether it is a CA.
 
-use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
-use der::{Decode, Tagged};
+use der::Decode;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::BasicConstraints;
@@ -10,48 +9,9 @@ use x509_cert::name::Name;
 
 use crate::{Result, SignError};
 
-/// A name as people read it: "CN, O" (the common name and the organisation), in UTF-8.
+/// A name as people read it: "CN, O" (the verifier's rule, one for the whole crate).
 pub fn display_name(name: &Name) -> String {
-    let mut common = None;
-    let mut organisation = None;
-    for rdn in name.0.iter() {
-        for attribute in rdn.0.iter() {
-            let text = attribute_text(&attribute.value);
-            if attribute.oid == const_oid::db::rfc4519::CN {
-                common = common.or(text);
-            } else if attribute.oid == const_oid::db::rfc4519::O {
-                organisation = organisation.or(text);
-            }
-        }
-    }
-    match (common, organisation) {
-        (Some(cn), Some(o)) if cn != o => format!("{cn}, {o}"),
-        (Some(cn), _) => cn,
-        (None, Some(o)) => o,
-        (None, None) => name.to_string(),
-    }
-}
-
-/// The text of a directory string (UTF8String, PrintableString, IA5String, TeletexString, BMPString).
-fn attribute_text(value: &der::Any) -> Option<String> {
-    if let Ok(text) = Utf8StringRef::try_from(value) {
-        return Some(text.as_str().to_string());
-    }
-    if let Ok(text) = PrintableStringRef::try_from(value) {
-        return Some(text.as_str().to_string());
-    }
-    if let Ok(text) = Ia5StringRef::try_from(value) {
-        return Some(text.as_str().to_string());
-    }
-    if let Ok(text) = TeletexStringRef::try_from(value) {
-        return Some(text.as_str().to_string());
-    }
-    if value.tag() == der::Tag::BmpString {
-        let units: Vec<u16> =
-            value.value().chunks_exact(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]])).collect();
-        return String::from_utf16(&units).ok();
-    }
-    None
+    crate::verify::certs::display_name(name)
 }
 
 /// A certificate's validity period.

@@ -7,42 +7,21 @@
 use std::path::Path;
 
 use time::OffsetDateTime;
-use vanthu_pdf::signature::Widget;
-use vanthu_sign::pades::{self, Layout};
 use vanthu_sign::report::{FileVerdict, PdfReport, Verdict, verify_pdf};
-use vanthu_sign::token::{RsaScheme, Token, TokenConfig};
 use vanthu_sign::verify::TrustStore;
 use vanthu_testkit::oracles::{self, pdfsig, pyhanko_validate, qpdf_check};
 use vanthu_testkit::pki::{PIN, Pki, SOFTHSM_MODULE, TOKEN_LABEL};
 
 /// A one-page PDF with some page content, classic xref.
 fn plain_pdf() -> Vec<u8> {
-    let content = b"BT /F1 24 Tf 72 720 Td (Quyet dinh so 15) Tj ET";
-    let objects: Vec<Vec<u8>> = vec![
+    vanthu_testkit::pdf::classic(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_vec(),
-        [format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(), content, b"\nendstream"].concat(),
+        vanthu_testkit::pdf::stream("", b"BT /F1 24 Tf 72 720 Td (Quyet dinh so 15) Tj ET"),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>".to_vec(),
-    ];
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    ])
 }
 
 fn trust(pki: &Pki) -> TrustStore {
@@ -58,23 +37,6 @@ fn trust(pki: &Pki) -> TrustStore {
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
-}
-
-/// Sign in-process on the token with key `key` (the token `SOFTHSM2_CONF` names).
-fn sign_with(pdf: &[u8], key: &str, field: &str, scheme: RsaScheme) -> Vec<u8> {
-    let config =
-        TokenConfig { module: SOFTHSM_MODULE.into(), token_label: TOKEN_LABEL.into(), key_label: Some(key.into()) };
-    let token = Token::open(&config).unwrap();
-    let session = token.login(PIN, scheme).unwrap();
-    let layout = Layout {
-        field_name: field.into(),
-        widgets: Vec::<Widget>::new(),
-        appearance: None,
-        name: None,
-        reason: Some("Kiểm thử".into()),
-        location: None,
-    };
-    pades::sign_pdf(pdf, &session, &layout, now(), None).unwrap().bytes
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -99,15 +61,9 @@ fn append_update(pdf: &[u8], change: impl FnOnce(&mut lopdf::IncrementalDocument
     out
 }
 
-/// One PKI for the tests of this binary (they run as threads of one process).
-fn shared_pki() -> &'static Pki {
-    static PKI: std::sync::OnceLock<Pki> = std::sync::OnceLock::new();
-    PKI.get_or_init(Pki::new)
-}
-
 #[test]
 fn our_signatures_pass_every_oracle_and_two_in_a_row_stay_valid() {
-    let pki = shared_pki();
+    let pki = &Pki::new();
     let dir = pki.dir();
     let signed = signer_process(pki, &plain_pdf(), "org-rsa", "Sig1");
     let first = write(dir, "one.pdf", &signed);
@@ -131,36 +87,30 @@ fn our_signatures_pass_every_oracle_and_two_in_a_row_stay_valid() {
     assert_eq!(report.signatures[1].algorithm, "ECDSA P-256 / SHA-256");
 }
 
-/// Sign in a child process with this PKI's `SOFTHSM2_CONF` (the module reads it once, when a
-/// process first loads it, and the environment of a running test cannot be changed): the test
-/// binary re-runs itself as the signer.
+/// Sign with the `sign_file` example in a process of its own, with this PKI's `SOFTHSM2_CONF` (the
+/// module reads it once per process, and a running test's environment cannot be changed).
 fn signer_process(pki: &Pki, pdf: &[u8], key: &str, field: &str) -> Vec<u8> {
     let input = write(pki.dir(), &format!("in-{key}-{field}.pdf"), pdf);
     let output = pki.path(&format!("out-{key}-{field}.pdf"));
-    let status = pki
-        .command(std::env::current_exe().unwrap())
-        .args(["--exact", "signer_child", "--nocapture"])
-        .env("VANTHU_SIGNER_CHILD", format!("{}|{}|{key}|{field}", input.display(), output.display()))
-        .status()
+    // cargo builds the examples beside the test binaries: target/<profile>/examples/.
+    let exe = std::env::current_exe().unwrap();
+    let example = exe.parent().and_then(Path::parent).unwrap().join("examples").join("sign_file");
+    assert!(example.exists(), "{} is built by `cargo test -p vanthu-sign`", example.display());
+    let out = pki
+        .command(&example)
+        .args([SOFTHSM_MODULE, TOKEN_LABEL, key, field])
+        .arg(&input)
+        .arg(&output)
+        .env("PIN", PIN)
+        .output()
         .unwrap();
-    assert!(status.success());
-    std::fs::read(&output).unwrap_or_else(|_| panic!("the signer child wrote nothing for {key}"))
-}
-
-/// Not a test of its own: the child process of [`signer_process`] (does nothing without its
-/// variable; the parent asserts the file it writes).
-#[test]
-fn signer_child() {
-    let Ok(job) = std::env::var("VANTHU_SIGNER_CHILD") else { return };
-    let parts: Vec<&str> = job.split('|').collect();
-    let pdf = std::fs::read(parts[0]).unwrap();
-    let signed = sign_with(&pdf, parts[2], parts[3], RsaScheme::Pkcs1v15);
-    std::fs::write(parts[1], signed).unwrap();
+    assert!(out.status.success(), "sign_file: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read(&output).unwrap()
 }
 
 #[test]
 fn foreign_signatures_get_the_verdict_pyhanko_gives() {
-    let pki = shared_pki();
+    let pki = &Pki::new();
     let dir = pki.dir();
     let base = write(dir, "foreign-base.pdf", &plain_pdf());
     let store = trust(pki);
@@ -190,7 +140,7 @@ fn foreign_signatures_get_the_verdict_pyhanko_gives() {
 
 #[test]
 fn the_tamper_set_gets_the_right_verdicts() {
-    let pki = shared_pki();
+    let pki = &Pki::new();
     let dir = pki.dir();
     let store = trust(pki);
     let base = write(dir, "tamper-base.pdf", &plain_pdf());

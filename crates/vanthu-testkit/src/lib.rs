@@ -6,4 +6,5 @@
 //! - [`oracles`]: where the Python oracles live (`target/oracles/venv`), pyHanko's and pdfsig's verdicts.
 
 pub mod oracles;
+pub mod pdf;
 pub mod pki;

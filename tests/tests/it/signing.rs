@@ -333,3 +333,62 @@ fn an_electronic_arrival_is_verified_before_it_is_registered() {
     assert_eq!(code, 0, "{report}");
     run_json(vanthu(&db, None).arg("check"));
 }
+
+#[test]
+fn a_signature_made_offline_gets_its_timestamp_when_the_link_returns() {
+    let pki = Pki::new();
+    let dir = pki.dir();
+    let db = dir.join("so.db");
+    init_register(&db);
+    run_json(vanthu(&db, None).args(["trust", "add"]).arg(pki.root()));
+    let base = base_pdf(dir);
+    // Offline: the authority does not answer; the file is signed B-B and the upgrade queued.
+    let offline = dir.join("offline.pdf");
+    let signed = ok(&sign(
+        &pki,
+        Some(&db),
+        &base,
+        &offline,
+        "org-rsa",
+        PIN,
+        &["--profile", "copy", "--tsa", "http://127.0.0.1:9/"],
+    ));
+    assert!(signed["timestamp_error"].is_string(), "{signed}");
+    let conn = rusqlite::Connection::open(&db).expect("db");
+    let queued: i64 = conn
+        .query_row("SELECT count(*) FROM timestamp_queue WHERE done_at IS NULL", [], |r| r.get(0))
+        .expect("queue");
+    assert_eq!(queued, 1);
+    // Still offline: the run fails softly and the upgrade stays queued.
+    let run = run_json(vanthu(&db, None).args(["timestamps", "--tsa", "http://127.0.0.1:9/"]));
+    assert_eq!((run["done"].as_u64(), run["waiting"].as_u64()), (Some(0), Some(1)), "{run}");
+    // The link is back: a document timestamp is appended, the signed bytes stay the prefix.
+    let tsa = Tsa::start(&pki);
+    let run = run_json(vanthu(&db, None).args(["timestamps", "--tsa"]).arg(tsa.url()));
+    assert_eq!((run["done"].as_u64(), run["waiting"].as_u64()), (Some(1), Some(0)), "{run}");
+    let (signed_sha, upgraded_sha): (String, String) = conn
+        .query_row(
+            "SELECT s.sha256, q.result_sha256 FROM timestamp_queue q JOIN signed_copy s ON s.id = q.signed_copy_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("upgraded");
+    let store = dir.join("so.files").join("sha256");
+    let path_of = |sha: &str| store.join(&sha[..2]).join(sha);
+    let before = std::fs::read(path_of(&signed_sha)).expect("signed file");
+    let after = std::fs::read(path_of(&upgraded_sha)).expect("upgraded file");
+    assert!(after.len() > before.len() && after.starts_with(&before));
+    let upgraded = dir.join("upgraded.pdf");
+    std::fs::write(&upgraded, &after).expect("copy out");
+    qpdf_check(&upgraded).expect("qpdf --check");
+    let hanko = pyhanko_validate(&pki, &upgraded);
+    assert_eq!(hanko.len(), 2, "the signature and the document timestamp: {hanko:?}");
+    assert!(hanko.iter().all(|h| h["intact"] == true && h["trusted"] == true), "{hanko:?}");
+    let (code, report) = verify(&pki, None, &upgraded);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["signatures"][1]["subfilter"], "ETSI.RFC3161");
+    let audited: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log WHERE action = 'key.timestamp_upgrade'", [], |r| r.get(0))
+        .expect("audit");
+    assert_eq!(audited, 1);
+}

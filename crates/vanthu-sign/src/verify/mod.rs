@@ -16,7 +16,7 @@
 
 mod algorithms;
 mod asn1;
-mod certs;
+pub(crate) mod certs;
 mod cms;
 mod trust;
 
