@@ -439,7 +439,7 @@ impl TryFrom<IncomingForm> for app::IncomingInput {
             files: f.files.into_iter().filter(|p| !p.trim().is_empty()).map(PathBuf::from).collect(),
             allow_duplicate: f.allow_duplicate,
             from_capture: f.from_capture,
-            signature_override: None,
+            signature_override: f.signature_override.filter(|r| !r.trim().is_empty()),
         })
     }
 }

@@ -556,6 +556,11 @@ pub struct IncomingForm {
     /// Register even if it looks like an earlier registration.
     #[serde(default)]
     pub allow_duplicate: bool,
+    /// An electronic arrival whose signatures do not verify: the clerk's reason to register it anyway
+    /// (kept with the verdict, audited). Without it such an arrival is refused (`signature_invalid`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub signature_override: Option<String>,
 }
 
 /// The answer of `register_incoming`.
@@ -1725,6 +1730,7 @@ mod bindings {
     use ts_rs::TS;
 
     use super::*;
+    use crate::signing_dto::*;
 
     fn out_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
@@ -1809,6 +1815,18 @@ mod bindings {
             PrintJob::export_all_to(dir),
             ScanFolder::export_all_to(dir),
             SetScanFolder::export_all_to(dir),
+            // Signing (signing_dto.rs).
+            SignatureReport::export_all_to(dir),
+            SignatureVerdict::export_all_to(dir),
+            SignDocument::export_all_to(dir),
+            SignOutcome::export_all_to(dir),
+            CrlView::export_all_to(dir),
+            CrlRefresh::export_all_to(dir),
+            SealSetting::export_all_to(dir),
+            SetSeal::export_all_to(dir),
+            StoredTokenPreferences::export_all_to(dir),
+            UpgradeTimestamps::export_all_to(dir),
+            TimestampRun::export_all_to(dir),
         ]
     }
 

@@ -15,6 +15,8 @@ mod commands;
 mod convert;
 mod digitise;
 mod dto;
+mod signing;
+mod signing_dto;
 mod startup;
 
 fn main() {
@@ -61,6 +63,22 @@ fn main() {
             digitise::print_document,
             digitise::scan_folder,
             digitise::set_scan_folder,
+            signing::verify_file,
+            signing::signature_verdicts,
+            signing::sign_document,
+            signing::signed_copies,
+            signing::upgrade_timestamps,
+            signing::trust_anchors,
+            signing::import_trust_anchors,
+            signing::remove_trust_anchor,
+            signing::crls,
+            signing::import_crl,
+            signing::refresh_crls,
+            signing::seal,
+            signing::seal_image,
+            signing::set_seal,
+            signing::token_preferences,
+            signing::set_token_preferences,
             commands::app_status,
             commands::init_organisation,
             commands::setup,

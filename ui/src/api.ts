@@ -21,6 +21,20 @@ import type { SetScanFolder } from "./bindings/SetScanFolder";
 import type { StampLayout } from "./bindings/StampLayout";
 import type { StampRequest } from "./bindings/StampRequest";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { CertificateView } from "./bindings/CertificateView";
+import type { CrlRefresh } from "./bindings/CrlRefresh";
+import type { CrlView } from "./bindings/CrlView";
+import type { SealSetting } from "./bindings/SealSetting";
+import type { SetSeal } from "./bindings/SetSeal";
+import type { SignatureReport } from "./bindings/SignatureReport";
+import type { SignatureVerdict } from "./bindings/SignatureVerdict";
+import type { SignDocument } from "./bindings/SignDocument";
+import type { SignedCopy } from "./bindings/SignedCopy";
+import type { SignOutcome } from "./bindings/SignOutcome";
+import type { StoredTokenPreferences } from "./bindings/StoredTokenPreferences";
+import type { TimestampRun } from "./bindings/TimestampRun";
+import type { TokenPlace } from "./bindings/TokenPlace";
+import type { TokenPreferences } from "./bindings/TokenPreferences";
 import type { AssignHandling } from "./bindings/AssignHandling";
 import type { BackupMade } from "./bindings/BackupMade";
 import type { BackupSchedule } from "./bindings/BackupSchedule";
@@ -141,6 +155,24 @@ export const api = {
   printDocument: (input: PrintDocument) => call<PrintJob>("print_document", input),
   scanFolder: () => call<ScanFolder>("scan_folder"),
   setScanFolder: (input: SetScanFolder) => call<ScanFolder>("set_scan_folder", input),
+  // Signatures: verify an arrival before registering it, sign with the organisation's token, trust.
+  verifyFile: (path: string) => call<SignatureReport>("verify_file", { path }),
+  signatureVerdicts: (id: string) => call<SignatureVerdict[]>("signature_verdicts", { id }),
+  // The PIN travels in this one call only.
+  signDocument: (input: SignDocument) => call<SignOutcome>("sign_document", input),
+  signedCopies: (id: string) => call<SignedCopy[]>("signed_copies", { id }),
+  upgradeTimestamps: (tsaUrl: string) => call<TimestampRun>("upgrade_timestamps", { tsaUrl }),
+  trustAnchors: () => call<CertificateView[]>("trust_anchors"),
+  importTrustAnchors: (path: string) => call<CertificateView[]>("import_trust_anchors", { path }),
+  removeTrustAnchor: (sha256: string) => call<boolean>("remove_trust_anchor", { sha256 }),
+  crls: () => call<CrlView[]>("crls"),
+  importCrl: (path: string) => call<CrlView>("import_crl", { path }),
+  refreshCrls: () => call<CrlRefresh>("refresh_crls"),
+  seal: () => call<SealSetting | null>("seal"),
+  sealImage: () => call<ArrayBuffer>("seal_image"),
+  setSeal: (input: SetSeal) => call<SealSetting>("set_seal", input),
+  tokenPreferences: () => call<StoredTokenPreferences | null>("token_preferences"),
+  setTokenPreferences: (input: TokenPreferences) => call<TokenPlace>("set_token_preferences", input),
   appStatus: () => call<AppStatus>("app_status"),
   initOrganisation: (input: InitOrganisation) => call<Organisation>("init_organisation", input),
   setup: (input: Setup) => call<Organisation>("setup", input),

@@ -14,7 +14,8 @@ export interface Attachment {
   dispose: () => void;
 }
 
-export function attachment(prefix: string): Attachment {
+/** `onPath` hears every file chosen (typed, picked or dropped; "" when cleared). */
+export function attachment(prefix: string, onPath?: (path: string) => void): Attachment {
   const input = textInput(`${prefix}-file`, { placeholder: "/home/vanthu/scan/van-ban.pdf" });
   const pickButton = button("Chọn tệp…", `${prefix}-pick`, { shortcut: "Ctrl+O" });
   const f = field("Tệp văn bản (PDF)", input, "Chọn tệp, dán đường dẫn, hoặc kéo tệp PDF thả vào cửa sổ.");
@@ -28,6 +29,7 @@ export function attachment(prefix: string): Attachment {
   async function show(path: string): Promise<void> {
     if (path === shown) return;
     shown = path;
+    onPath?.(path);
     f.setError("");
     if (!path) {
       canvas.hidden = true;

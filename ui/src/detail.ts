@@ -1,6 +1,8 @@
 // One document, everything about it: metadata, files (preview, open to print), handling (assignment for
-// leaders, progress for handlers), the reply that answered it or the document it answers, its case files
-// and its full history in Vietnamese words; cancellation and recall with a reason.
+// leaders, progress for handlers), the reply that answered it or the document it answers, its case files,
+// its signatures (the verdict kept at registration, the copies signed with the organisation's key, and
+// "Ký số" / "Ký sao y" for the clerk: signing.ts) and its full history in Vietnamese words; cancellation
+// and recall with a reason.
 
 import { api, messageOf } from "./api";
 import type { DocumentDetail } from "./bindings/DocumentDetail";
@@ -8,10 +10,11 @@ import type { HandlerRef } from "./bindings/HandlerRef";
 import type { HandlingStatus } from "./bindings/HandlingStatus";
 import type { RegisterRow } from "./bindings/RegisterRow";
 import { SECRECY_LABEL, URGENCY_LABEL } from "./columns";
-import { button, el, field, modal, select, textInput } from "./dom";
+import { button, el, field, keyIs, modal, select, textInput } from "./dom";
 import { formatDate, formatDateTime } from "./format";
 import { actionLabel, HANDLING_LABEL } from "./labels";
 import type { Desk } from "./shell";
+import { openSignDialog, signaturesSection } from "./signing";
 import { attachSuggestions } from "./suggest";
 
 export function showDocument(id: string, desk: Desk): void {
@@ -20,6 +23,16 @@ export function showDocument(id: string, desk: Desk): void {
   dialog.box.classList.add("wide");
   let loaded = false;
   void load();
+  // Alt+K signs (issued), Alt+Y signs a copy: the buttons, when the detail offers them.
+  dialog.box.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey) return;
+    const target = keyIs(event, "k") ? "sign-issued" : keyIs(event, "y") ? "sign-copy" : "";
+    const b = target ? body.querySelector<HTMLButtonElement>(`[data-testid="${target}"]`) : null;
+    if (b && !b.disabled) {
+      event.preventDefault();
+      b.click();
+    }
+  });
 
   async function load(focus?: string): Promise<void> {
     // Every reload after the first follows a change: the lists behind the dialog refresh too.
@@ -76,7 +89,7 @@ export function showDocument(id: string, desk: Desk): void {
     sections.push(meta, filesSection(d));
     if (!incoming) sections.push(deliverySection(d));
     if (incoming) sections.push(handlingSection(d));
-    sections.push(caseFileSection(d), historySection(d), actionsSection(d));
+    sections.push(caseFileSection(d), signaturesSection(id, incoming, desk), historySection(d), actionsSection(d));
     body.replaceChildren(...sections);
   }
 
@@ -360,6 +373,19 @@ export function showDocument(id: string, desk: Desk): void {
       const stamp = button("Đóng dấu đến, in bản lưu", "stamp-document", { shortcut: "Alt+D" });
       stamp.addEventListener("click", () => void import("./stamp").then((m) => m.openStamp(desk, id)));
       box.append(stamp);
+    }
+    if (hasPdf && desk.can("sign") && !r.cancelled) {
+      // The organisation's signature: on an outgoing document once the competent person has signed it,
+      // and on a copy of any document.
+      const signed = () => void load();
+      if (r.direction === "outgoing" && !r.recalled) {
+        const issue = button("Ký số", "sign-issued", { shortcut: "Alt+K" });
+        issue.addEventListener("click", () => openSignDialog(desk, id, "issued", signed));
+        box.append(issue);
+      }
+      const copy = button("Ký sao y", "sign-copy", { shortcut: "Alt+Y" });
+      copy.addEventListener("click", () => openSignDialog(desk, id, "copy", signed));
+      box.append(copy);
     }
     if (desk.can("register") && !r.cancelled && !r.recalled) {
       const cancel = button("Hủy đăng ký", "cancel-document");

@@ -2,18 +2,24 @@
 // read off the paper, Enter or Ctrl+Enter saves, Ctrl+O picks the file, Escape closes. The issuer and
 // the type are remembered from the last entry. A possible duplicate is shown before anything is saved,
 // with "Vẫn đăng ký" to register anyway; after saving the arrival number is shown large.
+// An electronic arrival's PDF is verified as soon as it is chosen (domain §1.1): the verdict on each
+// signature is shown before saving. One that does not verify is refused by the register; the clerk then
+// registers it with a reason ("Đăng ký với lý do…", Alt+L, audited) or rejects it ("Từ chối", Alt+T).
 
 import { api, ApiFailure, messageOf } from "./api";
 import type { Channel } from "./bindings/Channel";
 import type { IncomingForm } from "./bindings/IncomingForm";
 import type { IncomingRegistered } from "./bindings/IncomingRegistered";
+import type { SignatureReport } from "./bindings/SignatureReport";
 import type { Secrecy } from "./bindings/Secrecy";
 import type { Urgency } from "./bindings/Urgency";
 import { type Attachment, attachment } from "./attach";
 import { SECRECY_LABEL, URGENCY_LABEL } from "./columns";
 import { button, el, field, keyIs, modal, select, textInput, type Field } from "./dom";
 import { formatDate, validDate } from "./format";
+import { VERDICT_LABEL } from "./labels";
 import type { Desk } from "./shell";
+import { verdictPanel } from "./signing";
 import { attachSuggestions, typeSuggestions } from "./suggest";
 
 /** Remembered per register (a machine may keep more than one). */
@@ -81,7 +87,7 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
   const pages = field("Số trang", textInput("in-pages", { inputMode: "numeric", value: from?.pages ? String(from.pages) : "" }));
   const handler = field("Đơn vị hoặc người nhận", textInput("in-handler"), "", "span2");
   const note = field("Ghi chú", textInput("in-note"), "", "span4");
-  const file = from ? draftAttachment(from) : attachment("in");
+  const file = from ? draftAttachment(from) : attachment("in", () => checkSignatures());
 
   attachSuggestions(
     organ.input as HTMLInputElement,
@@ -97,12 +103,16 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
 
   const error = el("div", { className: "form-error", role: "alert", "data-testid": "in-error" });
   const duplicate = el("div", { className: "duplicate", role: "alert", "data-testid": "dup-warning", hidden: true });
+  const refusal = el("div", { className: "duplicate", role: "alert", "data-testid": "sig-refusal", hidden: true });
+  const signatures = el("div", { className: "sig-box", "data-testid": "sig-box" });
   const save = button("Đăng ký", "in-save", { primary: true, type: "submit", shortcut: "Enter" });
   const form = el(
     "form",
     { className: "doc-form", "data-testid": "incoming-form", noValidate: true },
     error,
     duplicate,
+    refusal,
+    signatures,
     el(
       "div",
       { className: "form-grid four" },
@@ -127,7 +137,40 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
     }
   });
 
-  function collect(allowDuplicate: boolean): IncomingForm | null {
+  // The verdict on the chosen file's signatures, for an electronic arrival: shown before saving.
+  let verified: { path: string; report: SignatureReport } | null = null;
+  let verifying = "";
+  function checkSignatures(): void {
+    const path = file.path();
+    refusal.hidden = true;
+    if (channel.input.value !== "electronic" || !path) {
+      verifying = "";
+      verified = null;
+      signatures.replaceChildren();
+      return;
+    }
+    if (verified?.path === path) {
+      signatures.replaceChildren(verdictPanel(verified.report));
+      return;
+    }
+    verifying = path;
+    verified = null;
+    signatures.replaceChildren(el("div", { className: "progress-line", role: "status", "data-testid": "sig-checking" }, el("span", { className: "spinner" }), "Đang kiểm tra chữ ký số…"));
+    api.verifyFile(path).then(
+      (report) => {
+        if (verifying !== path) return;
+        verified = { path, report };
+        signatures.replaceChildren(verdictPanel(report));
+      },
+      (e: unknown) => {
+        if (verifying !== path) return;
+        signatures.replaceChildren(el("div", { className: "form-error", role: "alert", "data-testid": "sig-check-error" }, `Không kiểm tra được chữ ký số: ${messageOf(e)}`));
+      },
+    );
+  }
+  channel.input.addEventListener("change", checkSignatures);
+
+  function collect(allowDuplicate: boolean, signatureOverride?: string): IncomingForm | null {
     error.textContent = "";
     const checks: [Field, string][] = [
       [organ, organ.input.value.trim() ? "" : "Vui lòng nhập cơ quan ban hành."],
@@ -165,11 +208,12 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
       files: file.path() ? [file.path()] : [],
       fromCapture: from?.draftId,
       allowDuplicate,
+      signatureOverride,
     };
   }
 
-  function submit(allowDuplicate: boolean): void {
-    const input = collect(allowDuplicate);
+  function submit(allowDuplicate: boolean, signatureOverride?: string): void {
+    const input = collect(allowDuplicate, signatureOverride);
     if (!input) return;
     save.disabled = true;
     save.setAttribute("aria-busy", "true");
@@ -182,13 +226,67 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
       (e: unknown) => {
         save.disabled = false;
         save.removeAttribute("aria-busy");
-        if (e instanceof ApiFailure && e.code === "duplicate") showDuplicate(e);
+        if (e instanceof ApiFailure && e.code === "duplicate") showDuplicate(e, signatureOverride);
+        else if (e instanceof ApiFailure && e.code === "signature_invalid") showRefusal(e, allowDuplicate);
         else error.textContent = messageOf(e);
       },
     );
   }
 
-  function showDuplicate(e: ApiFailure): void {
+  /** The register refused an arrival whose signatures do not verify: a reason, or no registration. */
+  function showRefusal(e: ApiFailure, allowDuplicate: boolean): void {
+    const withReason = button("Đăng ký với lý do…", "sig-override", { primary: true, shortcut: "Alt+L" });
+    const reject = button("Từ chối", "sig-reject", { shortcut: "Alt+T" });
+    const actions = el("div", { className: "actions" }, withReason, reject);
+    refusal.replaceChildren(
+      el("strong", {}, `Chữ ký số: ${verified ? VERDICT_LABEL[verified.report.verdict] : "chưa đạt"} — văn bản chưa được đăng ký`),
+      el("p", { "data-testid": "sig-refusal-message" }, e.message),
+      actions,
+    );
+    refusal.hidden = false;
+    withReason.addEventListener("click", () => {
+      if (refusal.querySelector("[data-testid=sig-override-reason]")) return;
+      const reason = textInput("sig-override-reason", { placeholder: "Ví dụ: đã xác minh qua điện thoại với cơ quan gửi" });
+      const f = field("Lý do vẫn đăng ký (ghi vào nhật ký, văn thư chịu trách nhiệm)", reason);
+      const confirm = button("Đăng ký", "sig-override-confirm", { primary: true, shortcut: "Enter" });
+      refusal.append(f.box, el("div", { className: "actions" }, confirm));
+      const go = () => {
+        const text = reason.value.trim();
+        if (!text) {
+          f.setError("Phải ghi lý do.");
+          return reason.focus();
+        }
+        refusal.hidden = true;
+        submit(allowDuplicate, text);
+      };
+      confirm.addEventListener("click", go);
+      // Enter here registers with the reason, never the form without it.
+      reason.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter") {
+          ev.preventDefault();
+          ev.stopPropagation();
+          go();
+        }
+      });
+      reason.focus();
+    });
+    reject.addEventListener("click", () => {
+      dialog.close();
+      desk.toast("Đã từ chối văn bản: chữ ký số chưa đạt, không đăng ký.");
+    });
+    refusal.addEventListener("keydown", (ev) => {
+      if (ev.altKey && keyIs(ev, "l")) {
+        ev.preventDefault();
+        withReason.click();
+      } else if (ev.altKey && keyIs(ev, "t")) {
+        ev.preventDefault();
+        reject.click();
+      }
+    });
+    withReason.focus();
+  }
+
+  function showDuplicate(e: ApiFailure, signatureOverride?: string): void {
     const earlier = e.details?.earlier;
     const confirm = button("Vẫn đăng ký", "dup-confirm", { primary: true, shortcut: "Alt+V" });
     const back = button("Không đăng ký, sửa lại", "dup-cancel");
@@ -212,7 +310,7 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
     duplicate.hidden = false;
     confirm.addEventListener("click", () => {
       duplicate.hidden = true;
-      submit(true);
+      submit(true, signatureOverride);
     });
     back.addEventListener("click", () => {
       duplicate.hidden = true;
@@ -242,6 +340,7 @@ export function openForm(desk: Desk, done: () => void, from?: FromDraft): void {
       el("div", { className: "big-number", "data-testid": "arrival-number" }, String(r.arrivalNumber)),
       el("div", {}, `Ngày đến ${formatDate(r.arrivalDate)} · Sổ văn bản đến năm ${r.year}`),
       el("div", { className: "subject" }, `${r.document.typeName} ${r.document.subject}`),
+      verified && channel.input.value === "electronic" ? el("div", { className: "hint", "data-testid": "registered-verdict" }, `Chữ ký số: ${VERDICT_LABEL[verified.report.verdict]}`) : "",
       r.registerDeadline ? el("div", { className: "hint" }, `Trình trước ${r.registerDeadline.slice(11, 16)} ${formatDate(r.registerDeadline)}`) : "",
       el("div", { className: "actions" }, ...(from ? [stampIt, again, openIt] : [again, openIt, stampIt])),
     );

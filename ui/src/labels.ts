@@ -1,7 +1,9 @@
 // Vietnamese words for the codes the backend sends: roles, handling states, history actions.
 
+import type { FileVerdictWord } from "./bindings/FileVerdictWord";
 import type { HandlingStatus } from "./bindings/HandlingStatus";
 import type { Role } from "./bindings/Role";
+import type { SignProfile } from "./bindings/SignProfile";
 import type { StatusFilter } from "./bindings/StatusFilter";
 
 export const ROLE_LABEL: Record<Role, string> = {
@@ -27,6 +29,21 @@ export const STATUS_FILTER_LABEL: Record<StatusFilter, string> = {
   recalled: "Đã thu hồi",
 };
 
+/** The verdict on a PDF's signatures (Circular 15/2025: in Vietnamese). */
+export const VERDICT_LABEL: Record<FileVerdictWord, string> = {
+  valid: "Hợp lệ",
+  indeterminate: "Chưa xác định được",
+  invalid: "Không hợp lệ",
+  unsigned: "Không có chữ ký số",
+};
+
+/** What a file signed with the organisation's key is. */
+export const SIGN_PROFILE_LABEL: Record<SignProfile, string> = {
+  issued: "Văn bản phát hành",
+  copy: "Bản sao y",
+  attachment: "Phụ lục",
+};
+
 const ACTIONS: Record<string, string> = {
   "incoming.register": "Đăng ký văn bản đến",
   "outgoing.register": "Đăng ký, cấp số văn bản đi",
@@ -39,6 +56,10 @@ const ACTIONS: Record<string, string> = {
   "case_file.remove": "Rút khỏi hồ sơ",
   "document.archive_copy": "Đóng dấu đến lên bản lưu",
   "document.print": "In văn bản",
+  "signature.verified": "Kiểm tra chữ ký số",
+  "signature.override": "Đăng ký dù chữ ký số chưa đạt",
+  "key.sign": "Ký số bằng khóa của cơ quan",
+  "key.timestamp_upgrade": "Bổ sung dấu thời gian",
 };
 
 /** "handling.assign" → "Phân công giải quyết"; unknown actions are shown as they are. */

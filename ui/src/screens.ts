@@ -7,6 +7,7 @@ import { showHome } from "./home";
 import { showPrint } from "./print";
 import { showRegister } from "./register";
 import { showSearch } from "./search";
+import { showSigning } from "./signing";
 import { defineScreen } from "./shell";
 
 defineScreen("home", showHome);
@@ -16,4 +17,5 @@ defineScreen("outgoing", (root, desk, signal) => showRegister(root, desk, signal
 defineScreen("casefiles", showCaseFiles);
 defineScreen("search", showSearch);
 defineScreen("print", showPrint);
+defineScreen("signing", (root, desk) => showSigning(root, desk));
 defineScreen("admin", showAdmin);

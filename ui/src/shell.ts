@@ -16,13 +16,13 @@ import { formatDateTime } from "./format";
 import { ROLE_LABEL } from "./labels";
 import { startNotifications } from "./notify";
 
-export type Screen = "home" | "digitise" | "incoming" | "outgoing" | "casefiles" | "search" | "print" | "admin";
+export type Screen = "home" | "digitise" | "incoming" | "outgoing" | "casefiles" | "search" | "print" | "signing" | "admin";
 
 /** What a role may do, to decide what the window offers. The backend still checks every call. */
-export type Capability = "register" | "assign" | "progress" | "casefiles" | "print" | "admin";
+export type Capability = "register" | "assign" | "progress" | "casefiles" | "print" | "sign" | "admin";
 
 const ALLOWED: Record<Role, Capability[]> = {
-  clerk: ["register", "print", "casefiles"],
+  clerk: ["register", "print", "casefiles", "sign"],
   leader: ["assign", "progress", "print"],
   specialist: ["progress", "casefiles"],
   admin: ["admin", "print"],
@@ -57,6 +57,7 @@ const NAV: NavItem[] = [
   { screen: "casefiles", label: "Hồ sơ", key: "S" },
   { screen: "search", label: "Tìm kiếm", key: "T" },
   { screen: "print", label: "In sổ", key: "P", shows: "print" },
+  { screen: "signing", label: "Chữ ký số", key: "K", shows: "sign" },
   { screen: "admin", label: "Quản trị", key: "Q", shows: "admin" },
 ];
 

@@ -32,7 +32,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   tidy             rustfmt, clippy, architecture boundaries, crate doc comments
   bench [ARGS]     benchmarks on a generated register of 1,000,000 documents, then the desktop app's
                    launch; ARGS go to vanthu-bench (--quick: 20,000 documents; --regenerate; --no-check;
-                   --digitise-only: only digitising against img2pdf)";
+                   --digitise-only: only digitising against img2pdf,
+                   --signing-only: only signing and verifying against pyHanko)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args();
@@ -164,7 +165,14 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         Ok(dir) => dir.to_string_lossy().into_owned(),
         Err(e) => return vec![failed("SANE test backend configuration", &e)],
     };
-    let driver = match desktop::Driver::start([("DISPLAY", display.display()), ("SANE_CONFIG_DIR", sane.as_str())]) {
+    // The signing token of the desktop tests: SoftHSM2 reads this configuration, which the test writes
+    // (pointing at the test PKI's token) before the app opens the token; the app inherits it.
+    let softhsm = target_dir(root).join("e2e").join("softhsm2.conf").to_string_lossy().into_owned();
+    let driver = match desktop::Driver::start([
+        ("DISPLAY", display.display()),
+        ("SANE_CONFIG_DIR", sane.as_str()),
+        ("SOFTHSM2_CONF", softhsm.as_str()),
+    ]) {
         Ok(d) => d,
         Err(e) => return vec![failed("tauri-driver", &e)],
     };
@@ -193,6 +201,7 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         ("VANTHU_TEST_PRINTER", oracles::TEST_PRINTER),
         ("VANTHU_TEST_PRINT_DIR", print_dir.as_str()),
         ("SANE_CONFIG_DIR", sane.as_str()),
+        ("VANTHU_E2E_SOFTHSM2_CONF", softhsm.as_str()),
     ];
     eprintln!("xtask: tests run with DISPLAY={} VANTHU_WEBDRIVER_URL={url}", display.display());
     let mut outcomes = Vec::new();
@@ -240,7 +249,8 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     // The peer of the digitising rows, from the oracles' environment that `install` made.
     let img2pdf = oracles::python_oracles(root)?.join("img2pdf").to_string_lossy().into_owned();
     cargo_run(root, &bench_args, &[("VANTHU_IMG2PDF", img2pdf.as_str())])?;
-    let digitise_only = args.iter().any(|a| a == "--digitise-only");
+    // The partial runs (no generated register): only their rows are printed.
+    let digitise_only = args.iter().any(|a| a == "--digitise-only" || a == "--signing-only");
 
     let text = std::fs::read_to_string(&report).with_context(|| format!("cannot read {}", report.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text).context("vanthu-bench's report is not JSON")?;
@@ -266,7 +276,10 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     if digitise_only {
         // No register was generated: print the digitising rows alone.
         println!();
-        println!("Vanthu benchmarks: digitising");
+        println!(
+            "Vanthu benchmarks: {}",
+            if args.iter().any(|a| a == "--signing-only") { "signing" } else { "digitising" }
+        );
         println!("{}", table(&rows));
         return Ok(());
     }

@@ -23,6 +23,7 @@ mod secrecy;
 mod session;
 mod settings;
 pub mod signing;
+pub mod signing_prefs;
 mod work;
 
 use std::path::{Path, PathBuf};

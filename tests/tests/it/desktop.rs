@@ -249,6 +249,12 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) fn start(app: &Path, db: &Path) -> Session {
+        Session::start_at(app, db, Some(NOW))
+    }
+
+    /// Like [`Session::start`], with the clock fixed at `now` (RFC 3339) or, when `None`, the real
+    /// clock (needed where certificates made for the run must be valid at the app's "now").
+    pub(crate) fn start_at(app: &Path, db: &Path, now: Option<&str>) -> Session {
         let url = std::env::var("VANTHU_WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".to_owned());
         let url = url.trim_end_matches('/').to_owned();
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -256,9 +262,13 @@ impl Session {
             .timeout_global(Some(Duration::from_secs(120)))
             .build()
             .into();
+        let mut args = vec![json!("--db"), json!(db)];
+        if let Some(now) = now {
+            args.extend([json!("--now"), json!(now)]);
+        }
         let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {
             "application": app,
-            "args": ["--db", db, "--now", NOW],
+            "args": args,
         }}}});
         // A transport error is retried briefly: a freshly started tauri-driver drops connections until its
         // WebKitWebDriver is up. Then it is a failure, never a skip.

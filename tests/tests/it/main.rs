@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod desktop;
 mod desktop_desk;
+mod desktop_signing;
 mod desktop_digitise;
 mod digitise;
 mod signing;

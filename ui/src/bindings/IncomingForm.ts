@@ -74,4 +74,9 @@ fromCapture?: number,
 /**
  * Register even if it looks like an earlier registration.
  */
-allowDuplicate: boolean, };
+allowDuplicate: boolean, 
+/**
+ * An electronic arrival whose signatures do not verify: the clerk's reason to register it anyway
+ * (kept with the verdict, audited). Without it such an arrival is refused (`signature_invalid`).
+ */
+signatureOverride?: string, };
