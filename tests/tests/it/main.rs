@@ -10,7 +10,7 @@ mod concurrency;
 mod crash;
 mod desktop;
 mod desktop_desk;
-mod desktop_signing;
 mod desktop_digitise;
+mod desktop_signing;
 mod digitise;
 mod signing;

@@ -355,9 +355,8 @@ fn a_signature_made_offline_gets_its_timestamp_when_the_link_returns() {
     ));
     assert!(signed["timestamp_error"].is_string(), "{signed}");
     let conn = rusqlite::Connection::open(&db).expect("db");
-    let queued: i64 = conn
-        .query_row("SELECT count(*) FROM timestamp_queue WHERE done_at IS NULL", [], |r| r.get(0))
-        .expect("queue");
+    let queued: i64 =
+        conn.query_row("SELECT count(*) FROM timestamp_queue WHERE done_at IS NULL", [], |r| r.get(0)).expect("queue");
     assert_eq!(queued, 1);
     // Still offline: the run fails softly and the upgrade stays queued.
     let run = run_json(vanthu(&db, None).args(["timestamps", "--tsa", "http://127.0.0.1:9/"]));
