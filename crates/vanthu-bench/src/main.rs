@@ -14,6 +14,10 @@
 //! `target/bench/digitise/`; `--digitise-only` measures them alone, without the register (about a
 //! minute). See the `digitise` module.
 //!
+//! The signing figures (a 20-page scanned PDF signed PAdES on a SoftHSM2 token and verified, against
+//! pyHanko with the same file and key) come last, on a test PKI and token made for the run by
+//! `vanthu-testkit`; `--signing-only` measures them alone (under a minute). See the `signing` module.
+//!
 //! What it must not do: bypass the store's registration functions to go faster, or measure anything
 //! but the façade for the user-facing figures.
 #![allow(clippy::print_stdout)]
@@ -22,6 +26,7 @@ mod corpus;
 mod digitise;
 mod generate;
 mod measure;
+mod signing;
 
 use std::path::{Path, PathBuf};
 
@@ -31,7 +36,7 @@ use serde_json::json;
 
 const USAGE: &str =
     "usage: vanthu-bench [--quick | --documents N] [--regenerate] [--db PATH] [--report FILE] [--no-check]
-                    [--digitise-only]
+                    [--digitise-only] [--signing-only]
 
   --quick          20,000 documents (a smoke run)
   --documents N    N documents (default 1,000,000)
@@ -40,7 +45,9 @@ const USAGE: &str =
   --report FILE    also write the results as JSON
   --no-check       skip the timing of `check`
   --digitise-only  only the digitising figures (scans → PDF against img2pdf, raw pages/s, peak
-                   memory), without generating or measuring the register";
+                   memory), without generating or measuring the register
+  --signing-only   only the signing figures (PAdES sign and verify of a 20-page scan on a SoftHSM2
+                   token, against pyHanko), without the register; with --digitise-only, both";
 
 const SEED: u64 = 0x5641_4e54_4855; // "VANTHU"
 
@@ -51,11 +58,19 @@ struct Options {
     report: Option<PathBuf>,
     check: bool,
     digitise_only: bool,
+    signing_only: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
-    let mut o =
-        Options { documents: 1_000_000, regenerate: false, db: None, report: None, check: true, digitise_only: false };
+    let mut o = Options {
+        documents: 1_000_000,
+        regenerate: false,
+        db: None,
+        report: None,
+        check: true,
+        digitise_only: false,
+        signing_only: false,
+    };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().with_context(|| format!("{name} needs a value\n\n{USAGE}"));
@@ -70,6 +85,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
             "--report" => o.report = Some(value("--report")?.into()),
             "--no-check" => o.check = false,
             "--digitise-only" => o.digitise_only = true,
+            "--signing-only" => o.signing_only = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -121,10 +137,19 @@ fn main() -> Result<()> {
     let db =
         o.db.clone()
             .unwrap_or_else(|| target_dir().join("bench").join(format!("register-{}.sqlite3", label(o.documents))));
-    if o.digitise_only {
-        let rows = digitise::run(&target_dir(), &workspace_root())?;
+    if o.digitise_only || o.signing_only {
+        let mut rows = Vec::new();
+        let mut parts = Vec::new();
+        if o.digitise_only {
+            rows.extend(digitise::run(&target_dir(), &workspace_root())?);
+            parts.push("digitising");
+        }
+        if o.signing_only {
+            rows.extend(signing::run(&target_dir(), &workspace_root())?);
+            parts.push("signing");
+        }
         println!();
-        println!("Vanthu benchmark: digitising");
+        println!("Vanthu benchmark: {}", parts.join(" and "));
         println!("{}", table(&rows));
         return write_report(o.report.as_deref(), &db, o.documents, &rows);
     }
@@ -158,6 +183,7 @@ fn main() -> Result<()> {
     };
     rows.extend(measure::run(&db, o.documents, &plan)?);
     rows.extend(digitise::run(&target_dir(), &workspace_root())?);
+    rows.extend(signing::run(&target_dir(), &workspace_root())?);
 
     println!();
     println!("Vanthu benchmark: register of {} documents ({})", count(o.documents), db.display());
