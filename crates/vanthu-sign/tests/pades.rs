@@ -87,17 +87,15 @@ fn our_signatures_pass_every_oracle_and_two_in_a_row_stay_valid() {
     assert_eq!(report.signatures[1].algorithm, "ECDSA P-256 / SHA-256");
 }
 
-/// Sign with the `sign_file` example in a process of its own, with this PKI's `SOFTHSM2_CONF` (the
+/// Sign with the `vanthu-sign-file` binary in a process of its own, with this PKI's `SOFTHSM2_CONF` (the
 /// module reads it once per process, and a running test's environment cannot be changed).
 fn signer_process(pki: &Pki, pdf: &[u8], key: &str, field: &str) -> Vec<u8> {
     let input = write(pki.dir(), &format!("in-{key}-{field}.pdf"), pdf);
     let output = pki.path(&format!("out-{key}-{field}.pdf"));
-    // cargo builds the examples beside the test binaries: target/<profile>/examples/.
-    let exe = std::env::current_exe().unwrap();
-    let example = exe.parent().and_then(Path::parent).unwrap().join("examples").join("sign_file");
-    assert!(example.exists(), "{} is built by `cargo test -p vanthu-sign`", example.display());
+    // cargo builds the crate's binaries before its integration tests and names them here.
+    let signer = Path::new(env!("CARGO_BIN_EXE_vanthu-sign-file"));
     let out = pki
-        .command(&example)
+        .command(signer)
         .args([SOFTHSM_MODULE, TOKEN_LABEL, key, field])
         .arg(&input)
         .arg(&output)

@@ -1,11 +1,12 @@
 //! Sign a PDF with a key on a PKCS#11 token, invisibly (PAdES B-B), from the command line:
 //!
 //! ```text
-//! PIN=… cargo run -p vanthu-sign --example sign_file -- MODULE TOKEN_LABEL KEY_LABEL FIELD IN.pdf OUT.pdf
+//! PIN=… cargo run -p vanthu-sign --bin vanthu-sign-file -- MODULE TOKEN_LABEL KEY_LABEL FIELD IN.pdf OUT.pdf
 //! ```
 //!
-//! The smallest use of `vanthu-sign` without the register (the tests use it as their signer: the
-//! token's module reads `SOFTHSM2_CONF` once per process, so each PKI signs in a process of its own).
+//! The smallest use of `vanthu-sign` without the register, for developers (the application signs
+//! through `vanthu sign`). The crate's tests use it as their signer: the token's module reads
+//! `SOFTHSM2_CONF` once per process, so each test PKI signs in a process of its own.
 
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ use vanthu_sign::token::{RsaScheme, Token, TokenConfig};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [module, token, key, field, input, output] = args.as_slice() else {
-        eprintln!("usage: sign_file MODULE TOKEN_LABEL KEY_LABEL FIELD IN.pdf OUT.pdf (PIN in $PIN)");
+        eprintln!("usage: vanthu-sign-file MODULE TOKEN_LABEL KEY_LABEL FIELD IN.pdf OUT.pdf (PIN in $PIN)");
         return ExitCode::from(2);
     };
     match sign(module, token, key, field, input, output) {
