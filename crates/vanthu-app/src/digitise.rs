@@ -913,7 +913,7 @@ impl Desk {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     // Hashing a slice cannot fail; the store's hasher names files, so it names them here too.
     vanthu_store::files::hash_reader(&mut &bytes[..]).map(|(hex, _)| hex).unwrap_or_default()
 }

@@ -21,7 +21,7 @@ use vanthu_sign::report::vietnam;
 use vanthu_sign::token::{RsaScheme, Token, TokenConfig};
 use vanthu_sign::verify::TrustStore;
 
-use crate::digitise::pdf_error;
+use crate::digitise::{pdf_error, sha256_hex};
 use crate::error::{ApiError, ErrorCode};
 
 pub use vanthu_sign::report::{FileVerdict, PdfReport, SignatureReport, Verdict};
@@ -174,14 +174,14 @@ pub fn sign_pdf(pdf: &[u8], request: &SignRequest, pin: &str, now: OffsetDateTim
         token_label: request.token.token_label.trim().to_string(),
         key_label: request.token.key_label.clone().filter(|label| !label.trim().is_empty()),
     };
-    let token = Token::open(&config).map_err(|error| token_error(error, &config))?;
+    let token = Token::open(&config).map_err(sign_error)?;
     let scheme = if request.token.rsa_pss { RsaScheme::Pss } else { RsaScheme::Pkcs1v15 };
-    let session = token.login(pin, scheme).map_err(|error| token_error(error, &config))?;
+    let session = token.login(pin, scheme).map_err(sign_error)?;
     session.check_validity(now).map_err(sign_error)?;
     let existing = vanthu_pdf::signature::signatures(pdf).map_err(pdf_error)?;
     let field = free_field_name(&existing.iter().map(|f| f.field.clone()).collect::<Vec<_>>());
     let signed_at = vietnam(now);
-    let layout = layout_for(pdf, request, &field, &signed_at)?;
+    let layout = layout_for(pdf, &existing, request, &field, &signed_at)?;
     let signed = pades::sign_pdf(pdf, &session, &layout, now, request.tsa_url.as_deref()).map_err(sign_error)?;
     let subject = vanthu_sign::certificate_subject(&signed.certificate).unwrap_or_default();
     Ok(SignedFile {
@@ -202,7 +202,13 @@ fn free_field_name(existing: &[String]) -> String {
     (1..).map(|n| format!("Sig{n}")).find(|name| !existing.contains(name)).unwrap_or_else(|| "SigVanthu".into())
 }
 
-fn layout_for(pdf: &[u8], request: &SignRequest, field: &str, signed_at: &str) -> ApiResult<Layout> {
+fn layout_for(
+    pdf: &[u8],
+    existing: &[vanthu_pdf::signature::SignatureField],
+    request: &SignRequest,
+    field: &str,
+    signed_at: &str,
+) -> ApiResult<Layout> {
     let pages = vanthu_pdf::stamp::pages_size_mm(pdf).map_err(pdf_error)?;
     let Some(&(first_width, _)) = pages.first() else {
         return Err(ApiError::invalid("Tệp PDF không có trang nào."));
@@ -226,12 +232,8 @@ fn layout_for(pdf: &[u8], request: &SignRequest, field: &str, signed_at: &str) -
             let seal = match &look.seal_png {
                 Some(png) => {
                     let size = look.seal_size_mm.or_else(|| appearance::png_size_mm(png)).unwrap_or(DEFAULT_SEAL_MM);
-                    let signer_box = vanthu_pdf::signature::signatures(pdf)
-                        .ok()
-                        .into_iter()
-                        .flatten()
-                        .filter(|f| f.page == Some(seal_page))
-                        .find_map(|f| f.rect_mm);
+                    let signer_box =
+                        existing.iter().filter(|f| f.page == Some(seal_page)).find_map(|f| f.rect_mm.clone());
                     let at = match (look.seal_at, signer_box) {
                         (Some((x, y)), _) => Area { x_mm: x, y_mm: y, width_mm: size.0, height_mm: size.1 },
                         (None, Some(signature)) => appearance::seal_over_signature(&signature, size.0, size.1),
@@ -345,25 +347,10 @@ pub fn decree30_date(date: time::Date) -> String {
     format!("ngày {:02} tháng {month} năm {}", date.day(), date.year())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn token_error(error: SignError, config: &TokenConfig) -> ApiError {
-    match error {
-        SignError::TokenMissing(label) if label.is_empty() => {
-            sign_error(SignError::TokenMissing(config.token_label.clone()))
-        }
-        other => sign_error(other),
-    }
-}
-
 /// A signing error at the edge: a code the UI acts on, the message in Vietnamese.
 pub(crate) fn sign_error(error: SignError) -> ApiError {
     let code = match &error {
-        SignError::Module { .. } | SignError::TokenMissing(_) => ErrorCode::TokenMissing,
+        SignError::Module { .. } | SignError::TokenMissing(_) | SignError::TokenRemoved => ErrorCode::TokenMissing,
         SignError::WrongPin | SignError::BadPin(_) => ErrorCode::WrongPin,
         SignError::TokenLocked => ErrorCode::TokenLocked,
         SignError::CertificateNotValid { .. } | SignError::UnsupportedKey(_) => ErrorCode::CertificateInvalid,
@@ -437,35 +424,27 @@ pub struct TimestampRun {
     pub last_error: Option<String>,
 }
 
-/// A certificate's record for the register, from its DER.
-pub(crate) fn certificate_record(der: &[u8]) -> ApiResult<(CertificateRecord, Vec<String>)> {
-    let info = TrustStore::new()
-        .add_intermediate(der)
-        .map_err(|e| ApiError::invalid(format!("Chứng thư số không đọc được: {e}")))?;
-    Ok((
+/// A certificate's record for the register, with its CRL distribution points.
+fn certificate_record(info: vanthu_sign::verify::CertInfo) -> (CertificateRecord, Vec<String>) {
+    (
         CertificateRecord {
-            sha256: info.sha256.clone(),
-            der: info.der.clone(),
-            subject: info.subject.clone(),
-            issuer: info.issuer.clone(),
-            serial: info.serial.clone(),
+            sha256: info.sha256,
+            der: info.der,
+            subject: info.subject,
+            issuer: info.issuer,
+            serial: info.serial,
             not_before: vietnam(info.not_before),
             not_after: vietnam(info.not_after),
         },
         info.crl_urls,
-    ))
+    )
 }
 
-/// Every certificate block of a PEM bundle (or the one DER).
-fn certificate_blocks(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let text = String::from_utf8_lossy(bytes);
-    if !text.contains("-----BEGIN CERTIFICATE-----") {
-        return vec![bytes.to_vec()];
-    }
-    text.split("-----END CERTIFICATE-----")
-        .filter_map(|chunk| chunk.split_once("-----BEGIN CERTIFICATE-----").map(|(_, rest)| rest))
-        .map(|block| format!("-----BEGIN CERTIFICATE-----{block}-----END CERTIFICATE-----\n").into_bytes())
-        .collect()
+/// The register's records of the certificates in `der_or_pem`.
+fn certificate_records(der_or_pem: &[u8]) -> ApiResult<Vec<(CertificateRecord, Vec<String>)>> {
+    let found = vanthu_sign::verify::read_certificates(der_or_pem)
+        .map_err(|e| ApiError::invalid(format!("Chứng thư số không đọc được: {e}")))?;
+    Ok(found.into_iter().map(certificate_record).collect())
 }
 
 impl Desk {
@@ -478,16 +457,11 @@ impl Desk {
     /// Trust the CA certificates of a PEM bundle or one DER certificate (audited, one entry each).
     pub fn import_trust_anchors(&self, bytes: &[u8]) -> ApiResult<Vec<CertificateRecord>> {
         let actor = self.authorise(Permission::ManageTrust)?;
-        let mut records = Vec::new();
-        for block in certificate_blocks(bytes) {
-            let info = TrustStore::new()
-                .add_anchor(&block)
-                .map_err(|e| ApiError::invalid(format!("Không nhập được chứng thư gốc: {e}")))?;
-            records.push(certificate_record(&info.der)?.0);
-        }
-        if records.is_empty() {
-            return Err(ApiError::invalid("Tệp không có chứng thư số nào."));
-        }
+        let records: Vec<CertificateRecord> = vanthu_sign::verify::read_certificates(bytes)
+            .map_err(|e| ApiError::invalid(format!("Không nhập được chứng thư gốc: {e}")))?
+            .into_iter()
+            .map(|info| certificate_record(info).0)
+            .collect();
         let now = self.now();
         self.store.write(|tx| {
             for record in &records {
@@ -541,7 +515,8 @@ impl Desk {
         let urls = self.store.read(store_signing::known_certificates)?;
         let mut wanted: Vec<String> = urls
             .iter()
-            .filter_map(|der| certificate_record(der).ok())
+            .filter_map(|der| certificate_records(der).ok())
+            .flatten()
             .flat_map(|(_, urls)| urls)
             .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
             .collect();
@@ -712,7 +687,10 @@ impl Desk {
         now: OffsetDateTime,
     ) -> ApiResult<SignedCopy> {
         let file = self.store.files().put_bytes(&signed.bytes)?;
-        let (certificate, _) = certificate_record(&signed.certificate)?;
+        let (certificate, _) = certificate_records(&signed.certificate)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Chứng thư ký không đọc được."))?;
         let queue = match (&request.tsa_url, &signed.timestamp_at) {
             (Some(_), None) => Some(signed.timestamp_error.clone().unwrap_or_else(|| "chưa có dấu thời gian".into())),
             _ => None,
@@ -813,7 +791,7 @@ impl Desk {
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("Không đọc được tệp {}: {e}.", path.display())))?;
         let electronic = doc.channel == vanthu_core::document::Channel::Electronic;
         // A paper arrival's scan has no signature: do not parse megabytes to find none.
-        if !electronic && !pdf.windows(10).any(|w| w == b"/ByteRange") {
+        if !electronic && !vanthu_pdf::signature::may_be_signed(&pdf) {
             return Ok(None);
         }
         let report = match vanthu_sign::report::verify_pdf(&pdf, &self.trust()?, now) {
@@ -848,11 +826,7 @@ impl Desk {
             error.details = serde_json::to_value(&report).ok();
             return Err(error);
         }
-        let certificates = report
-            .certificates()
-            .into_iter()
-            .filter_map(|info| certificate_record(&info.der).ok().map(|(record, _)| record))
-            .collect();
+        let certificates = report.certificates().into_iter().map(|info| certificate_record(info.clone()).0).collect();
         Ok(Some(ArrivalVerdict {
             file_sha256: main.file.sha256.clone(),
             verdict: report.verdict.as_str(),

@@ -77,7 +77,7 @@ const AT: OffsetDateTime = datetime!(2025-03-14 09:30 +07:00);
 /// Runs the three measurements; `target` is the workspace's target directory, `workspace` its root.
 pub fn run(target: &Path, workspace: &Path) -> Result<Vec<Row>> {
     let base = target.join("bench").join("digitise");
-    let scans_dir = base.join(format!("scans-d{DRAWING}-q{}", imaging::JPEG_QUALITY));
+    let scans_dir = scans_dir(target);
     let out = base.join("out");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let (scans, generated) = ensure_scans(&scans_dir)?;
@@ -103,7 +103,7 @@ pub fn run(target: &Path, workspace: &Path) -> Result<Vec<Row>> {
     )];
 
     let img2pdf = find_img2pdf(workspace);
-    let cli = build_cli(workspace, target);
+    let cli = build_cli(workspace, target, "digitise");
     if let Ok(cli) = &cli {
         eprintln!("vanthu-bench: digitise: our CLI is {}", cli.display());
     }
@@ -632,11 +632,12 @@ fn find_img2pdf(workspace: &Path) -> Result<PathBuf, String> {
     Err(format!("img2pdf not found (looked at {}; `cargo xtask install` puts it in the venv)", looked.join(", ")))
 }
 
-/// The `vanthu` CLI of this tree, built in release into the same target directory.
-fn build_cli(workspace: &Path, target: &Path) -> Result<PathBuf, String> {
+/// The `vanthu` CLI of this tree, built in release into the same target directory; `bench` names the
+/// benchmark in the messages.
+pub(crate) fn build_cli(workspace: &Path, target: &Path, bench: &str) -> Result<PathBuf, String> {
     let binary = target.join("release").join(format!("vanthu{}", std::env::consts::EXE_SUFFIX));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("vanthu-bench: digitise: building the vanthu CLI (release)");
+    eprintln!("vanthu-bench: {bench}: building the vanthu CLI (release)");
     let built = Command::new(cargo)
         .args(["build", "--release", "--quiet", "-p", "vanthu-cli", "--bin", "vanthu"])
         .env("CARGO_TARGET_DIR", target)
@@ -646,7 +647,7 @@ fn build_cli(workspace: &Path, target: &Path) -> Result<PathBuf, String> {
     match built {
         Ok(s) if s.success() && binary.is_file() => Ok(binary),
         _ if binary.is_file() => {
-            eprintln!("vanthu-bench: digitise: could not rebuild the CLI; measuring {}", binary.display());
+            eprintln!("vanthu-bench: {bench}: could not rebuild the CLI; measuring {}", binary.display());
             Ok(binary)
         }
         Ok(s) => Err(format!("vanthu CLI not found: `cargo build --release -p vanthu-cli` failed ({s})")),
@@ -656,6 +657,17 @@ fn build_cli(workspace: &Path, target: &Path) -> Result<PathBuf, String> {
 
 // ---------------------------------------------------------------------------------------------
 // The generated scans
+
+/// Where the generated scans are cached: the drawing's version and the encoder's quality are in the
+/// folder's name.
+fn scans_dir(target: &Path) -> PathBuf {
+    target.join("bench").join("digitise").join(format!("scans-d{DRAWING}-q{}", imaging::JPEG_QUALITY))
+}
+
+/// The generated scans (drawn into the cache where missing), for the other benchmarks.
+pub(crate) fn scans(target: &Path) -> Result<Vec<PathBuf>> {
+    Ok(ensure_scans(&scans_dir(target))?.0)
+}
 
 /// The cached scans' paths, in page order.
 fn scan_paths(dir: &Path) -> Vec<PathBuf> {

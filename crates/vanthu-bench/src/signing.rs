@@ -19,8 +19,8 @@
 //!
 //! The input is assembled from the first 20 of the digitising benchmark's cached scans (A4, 200 dpi,
 //! colour JPEG, see the `digitise` module) with the [`Assembler`], as `vanthu digitise` makes scans
-//! into PDFs. When that cache is missing (a `--signing-only` run on a fresh tree) the digitising
-//! benchmark is run once to draw it, its figures dropped.
+//! into PDFs. When that cache is missing (a `--signing-only` run on a fresh tree) the scans are drawn
+//! into it first (`digitise::scans`).
 //!
 //! The PKI and the token are made once for the run by `vanthu-testkit` (`tests/pki/make_pki.py`,
 //! `softhsm2-util`, `pkcs11-tool`), under a private `SOFTHSM2_CONF` that both tools get. pyHanko is
@@ -46,7 +46,6 @@ use anyhow::{Context, Result, anyhow, bail, ensure};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use vanthu_app::signing::{self, FileVerdict, TrustInput};
-use vanthu_capture::imaging;
 use vanthu_pdf::assemble::{Assembler, Metadata, PageSpec, Rotation};
 use vanthu_testkit::oracles;
 use vanthu_testkit::pki::{PIN, Pki, SOFTHSM_MODULE, TOKEN_LABEL};
@@ -70,23 +69,17 @@ const AT: OffsetDateTime = datetime!(2025-03-14 09:30 +07:00);
 pub fn run(target: &Path, workspace: &Path) -> Result<Vec<Row>> {
     let out = target.join("bench").join("signing");
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let scans = match cached_scans(target) {
-        Some(scans) => scans,
-        None => {
-            eprintln!("vanthu-bench: signing: no cached scans; running the digitising benchmark once to draw them");
-            crate::digitise::run(target, workspace)?;
-            cached_scans(target).context("the digitising benchmark left no cached scans")?
-        }
-    };
+    let all = crate::digitise::scans(target)?;
+    let scans = all.get(..PAGES).context("fewer generated scans than pages to sign")?;
     let input = out.join(format!("scan-{PAGES}.pdf"));
-    assemble(&scans, &input)?;
+    assemble(scans, &input)?;
     let bytes = std::fs::read(&input).with_context(|| format!("cannot read {}", input.display()))?;
     let file_size = size(bytes.len() as u64);
 
     let pki = quietly(Pki::new).map_err(|e| format!("no test PKI and token ({e}; `cargo xtask install`)"));
     let python = quietly(oracles::python).map_err(|e| format!("pyHanko not found: {e}"));
     let pyhanko = python.clone().and_then(|p| pyhanko_version(&p).map(|v| (p, v)));
-    let cli = build_cli(workspace, target);
+    let cli = crate::digitise::build_cli(workspace, target, "signing");
     match (&cli, &pyhanko) {
         (Ok(cli), Ok((python, version))) => {
             eprintln!("vanthu-bench: signing: our CLI is {}; pyHanko {version} in {}", cli.display(), python.display())
@@ -511,24 +504,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 // ---------------------------------------------------------------------------------------------
 // The input
 
-/// The first [`PAGES`] scans of the digitising benchmark's cache: the folder `scans-dN-qQ` with this
-/// encoder's quality Q and the highest drawing N that holds them all.
-fn cached_scans(target: &Path) -> Option<Vec<PathBuf>> {
-    let base = target.join("bench").join("digitise");
-    let suffix = format!("-q{}", imaging::JPEG_QUALITY);
-    let drawing = |name: &str| name.strip_prefix("scans-d")?.strip_suffix(suffix.as_str())?.parse::<u32>().ok();
-    std::fs::read_dir(&base)
-        .ok()?
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let n = drawing(entry.file_name().to_str()?)?;
-            let scans: Vec<PathBuf> = (0..PAGES).map(|i| entry.path().join(format!("page-{i:03}.jpg"))).collect();
-            scans.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0)).then_some((n, scans))
-        })
-        .max_by_key(|(n, _)| *n)
-        .map(|(_, scans)| scans)
-}
-
 /// The scans assembled into one PDF at `path`, as `vanthu digitise` would.
 fn assemble(scans: &[PathBuf], path: &Path) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -573,28 +548,6 @@ impl Stats {
     fn spread(&self) -> String {
         let (min, max) = (self.0.first().copied().unwrap_or_default(), self.0.last().copied().unwrap_or_default());
         format!("{min:.3}–{max:.3} s ({} runs)", self.0.len())
-    }
-}
-
-/// The `vanthu` CLI of this tree, built in release into the same target directory.
-fn build_cli(workspace: &Path, target: &Path) -> Result<PathBuf, String> {
-    let binary = target.join("release").join(format!("vanthu{}", std::env::consts::EXE_SUFFIX));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("vanthu-bench: signing: building the vanthu CLI (release)");
-    let built = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "-p", "vanthu-cli", "--bin", "vanthu"])
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(workspace)
-        .stdin(Stdio::null())
-        .status();
-    match built {
-        Ok(s) if s.success() && binary.is_file() => Ok(binary),
-        _ if binary.is_file() => {
-            eprintln!("vanthu-bench: signing: could not rebuild the CLI; measuring {}", binary.display());
-            Ok(binary)
-        }
-        Ok(s) => Err(format!("vanthu CLI not found: `cargo build --release -p vanthu-cli` failed ({s})")),
-        Err(e) => Err(format!("vanthu CLI not found: cannot run cargo ({e})")),
     }
 }
 

@@ -774,6 +774,12 @@ pub fn signatures(pdf: &[u8]) -> Result<Vec<SignatureField>> {
     guarded(|| read_signatures(&document, pdf, damage.as_deref()))
 }
 
+/// Whether the file may hold a signature (it names a `/ByteRange`): a byte scan, no parsing, so a
+/// scan of megabytes is not parsed to find none.
+pub fn may_be_signed(pdf: &[u8]) -> bool {
+    pdf.windows(10).any(|window| window == b"/ByteRange")
+}
+
 /// Like `load`, but a file whose cross-reference data had to be rebuilt is read anyway; the
 /// second value then says what is wrong with it.
 fn load_for_reading(pdf: &[u8]) -> Result<(Document, Option<String>)> {

@@ -74,7 +74,9 @@ fn pdfsig(bytes: &[u8]) -> Vec<String> {
     let path = write(d.path(), "s.pdf", bytes);
     let out = Command::new("pdfsig").arg(&path).output().expect("pdfsig (poppler-utils) is installed");
     let text = output_text(&out);
-    text.split("Signature #").skip(1).map(str::to_owned).collect()
+    // What comes before the first "Signature #" is the file's heading, not a signature.
+    let parts: Vec<&str> = text.split("Signature #").collect();
+    parts[1..].iter().map(|part| (*part).to_owned()).collect()
 }
 
 /// `pyhanko sign validate` with the signer's certificate as the only trust root: one line per
@@ -984,7 +986,8 @@ fn hybrid() -> Vec<u8> {
     put(&mut out, 7, &xref_stream);
     let xref = out.len();
     out.extend_from_slice(b"xref\n0 8\n0000000000 65535 f \n");
-    for (n, offset) in offsets.iter().enumerate().skip(1) {
+    // Object 0 is the free list's head, written above.
+    for (n, offset) in offsets.iter().enumerate().filter(|(n, _)| *n > 0) {
         let line =
             if n == 3 || n == 5 { "0000000000 00000 f \n".to_owned() } else { format!("{offset:010} 00000 n \n") };
         out.extend_from_slice(line.as_bytes());

@@ -18,6 +18,9 @@ pub enum SignError {
     /// No token with this label is plugged in.
     #[error("Không tìm thấy thiết bị ký số (USB token) có nhãn \"{0}\"; hãy cắm thiết bị và thử lại")]
     TokenMissing(String),
+    /// The token went away during the operation (unplugged, no longer recognised).
+    #[error("Thiết bị ký số đã bị rút ra hoặc không còn nhận được; hãy cắm lại và thử lại")]
+    TokenRemoved,
     /// The PIN was refused.
     #[error("Mã PIN không đúng")]
     WrongPin,

@@ -23,7 +23,7 @@ use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHan
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
-use der::{Decode, Encode};
+use der::Decode;
 use sha2::Digest as _;
 use time::OffsetDateTime;
 use x509_cert::Certificate;
@@ -137,17 +137,6 @@ impl Token {
         Err(SignError::TokenMissing(config.token_label.clone()))
     }
 
-    /// The labels of every token plugged in for a module (for the settings screen).
-    pub fn labels(module: &Path) -> Result<Vec<String>> {
-        let module = load_module(module)?;
-        let slots = module.get_slots_with_token().map_err(|error| token_error(&error))?;
-        Ok(slots
-            .into_iter()
-            .filter_map(|slot| module.get_token_info(slot).ok())
-            .map(|info| info.label().trim_end().to_string())
-            .collect())
-    }
-
     /// What the token says about itself.
     pub fn info(&self) -> Result<TokenInfo> {
         let info = self.module.get_token_info(self.slot).map_err(|error| token_error(&error))?;
@@ -210,7 +199,7 @@ impl Token {
         } else {
             return Err(SignError::UnsupportedKey(format!("{key_type}")));
         };
-        Ok(SigningSession { session, key, label, certificate, scheme })
+        Ok(SigningSession { session, key, certificate, scheme })
     }
 
     fn find_key(&self, session: &Session) -> Result<(ObjectHandle, String)> {
@@ -295,7 +284,6 @@ const SHA256_DIGEST_INFO: [u8; 19] =
 pub struct SigningSession {
     session: Session,
     key: ObjectHandle,
-    label: String,
     certificate: Certificate,
     scheme: Scheme,
 }
@@ -304,11 +292,6 @@ impl SigningSession {
     /// The signing certificate.
     pub fn certificate(&self) -> &Certificate {
         &self.certificate
-    }
-
-    /// The key's label on the token.
-    pub fn key_label(&self) -> &str {
-        &self.label
     }
 
     /// The scheme the key signs with.
@@ -369,11 +352,6 @@ impl SigningSession {
             _ => Ok(signature),
         }
     }
-
-    /// The certificate's DER.
-    pub fn certificate_der(&self) -> Result<Vec<u8>> {
-        Ok(self.certificate.to_der()?)
-    }
 }
 
 impl Drop for SigningSession {
@@ -393,7 +371,7 @@ fn token_error(error: &CkError) -> SignError {
         CkError::Pkcs11(
             RvError::TokenNotPresent | RvError::DeviceRemoved | RvError::SlotIdInvalid | RvError::TokenNotRecognized,
             _,
-        ) => SignError::TokenMissing(String::new()),
+        ) => SignError::TokenRemoved,
         other => SignError::Token(other.to_string()),
     }
 }

@@ -299,16 +299,6 @@ pub fn verdicts(conn: &Connection, document_id: &str) -> Result<Vec<VerdictRecor
     Ok(rows)
 }
 
-/// The certificates kept with a verdict.
-pub fn verdict_certificates(conn: &Connection, verdict_id: i64) -> Result<Vec<CertificateRecord>> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT {CERTIFICATE_COLUMNS} FROM verdict_certificate v JOIN certificate c USING (sha256)
-         WHERE v.verdict_id = ?1 ORDER BY c.subject"
-    ))?;
-    let rows = statement.query_map([verdict_id], certificate_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
 /// A file signed with the organisation's key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SignedCopy {

@@ -14,8 +14,8 @@ use vanthu_sign::pades::{self, Layout};
 use vanthu_sign::token::{RsaScheme, Token, TokenConfig};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [module, token, key, field, input, output] = args.as_slice() else {
+    let args: Vec<String> = std::env::args().collect();
+    let [_program, module, token, key, field, input, output] = args.as_slice() else {
         eprintln!("usage: vanthu-sign-file MODULE TOKEN_LABEL KEY_LABEL FIELD IN.pdf OUT.pdf (PIN in $PIN)");
         return ExitCode::from(2);
     };

@@ -93,6 +93,16 @@ impl TrustStore {
     }
 }
 
+/// Every certificate in `der_or_pem` (one DER certificate, or PEM with any number of `CERTIFICATE`
+/// blocks) as the clerk sees it, without trusting any of them.
+pub fn read_certificates(der_or_pem: &[u8]) -> crate::Result<Vec<CertInfo>> {
+    let found = certs::certificates_from(der_or_pem).map_err(SignError::Encoding)?;
+    if found.is_empty() {
+        return Err(SignError::Encoding("không có chứng thư nào".into()));
+    }
+    Ok(found.into_iter().map(|cert| cert.info).collect())
+}
+
 fn add_certs(into: &mut Vec<Arc<Cert>>, der_or_pem: &[u8]) -> crate::Result<CertInfo> {
     let found = certs::certificates_from(der_or_pem).map_err(SignError::Encoding)?;
     let first = found.first().map(|c| c.info.clone());

@@ -143,7 +143,8 @@ pub(crate) fn evaluate(
                     cert.label()
                 ));
             }
-            let below = chain.iter().take(index).skip(1).filter(|c| !c.self_issued()).count();
+            // The certificates between this CA and the signer (not counting the signer itself).
+            let below = chain.get(1..index).unwrap_or_default().iter().filter(|c| !c.self_issued()).count();
             if let Some(limit) = cert.basic.as_ref().and_then(|b| b.path_len_constraint)
                 && usize::from(limit) < below
             {
