@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use vanthu_pdf::appearance::{self, Area, CopyMark, PlacedText, Seal};
-use vanthu_pdf::signature::Widget;
+use vanthu_pdf::signature::{Signable, Widget};
 use vanthu_sign::SignError;
 use vanthu_sign::pades::{self, Layout};
 use vanthu_sign::report::vietnam;
@@ -141,9 +141,11 @@ pub const DEFAULT_SEAL_MM: (f32, f32) = (36.0, 36.0);
 /// A signed file.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignedFile {
-    /// The bytes: the input followed by the signature's revision.
+    /// The signature's revision: the signed file is the PDF that was signed followed by these
+    /// bytes (the PDF is not copied). That PDF is the one given to [`sign_pdf`]; the façade's
+    /// signing stores the whole file and says which one it is in [`SignedCopy`].
     #[serde(skip)]
-    pub bytes: Vec<u8>,
+    pub revision: Vec<u8>,
     /// The signature field's name.
     pub field: String,
     /// The signer, as people read it.
@@ -178,14 +180,16 @@ pub fn sign_pdf(pdf: &[u8], request: &SignRequest, pin: &str, now: OffsetDateTim
     let scheme = if request.token.rsa_pss { RsaScheme::Pss } else { RsaScheme::Pkcs1v15 };
     let session = token.login(pin, scheme).map_err(sign_error)?;
     session.check_validity(now).map_err(sign_error)?;
-    let existing = vanthu_pdf::signature::signatures(pdf).map_err(pdf_error)?;
+    // Parsed once: the signatures, the pages and the new revision all come from this parse.
+    let parsed = Signable::read(pdf).map_err(pdf_error)?;
+    let existing = parsed.signatures().map_err(pdf_error)?;
     let field = free_field_name(&existing.iter().map(|f| f.field.clone()).collect::<Vec<_>>());
     let signed_at = vietnam(now);
-    let layout = layout_for(pdf, &existing, request, &field, &signed_at)?;
-    let signed = pades::sign_pdf(pdf, &session, &layout, now, request.tsa_url.as_deref()).map_err(sign_error)?;
+    let layout = layout_for(&parsed.pages_size_mm(), &existing, request, &field, &signed_at)?;
+    let signed = pades::sign_parsed(&parsed, &session, &layout, now, request.tsa_url.as_deref()).map_err(sign_error)?;
     let subject = vanthu_sign::certificate_subject(&signed.certificate).unwrap_or_default();
     Ok(SignedFile {
-        bytes: signed.bytes,
+        revision: signed.revision,
         field,
         signer: subject,
         certificate_sha256: sha256_hex(&signed.certificate),
@@ -202,14 +206,14 @@ fn free_field_name(existing: &[String]) -> String {
     (1..).map(|n| format!("Sig{n}")).find(|name| !existing.contains(name)).unwrap_or_else(|| "SigVanthu".into())
 }
 
+/// The appearances and widgets of the signature, on pages of these sizes (mm, as displayed).
 fn layout_for(
-    pdf: &[u8],
+    pages: &[(f32, f32)],
     existing: &[vanthu_pdf::signature::SignatureField],
     request: &SignRequest,
     field: &str,
     signed_at: &str,
 ) -> ApiResult<Layout> {
-    let pages = vanthu_pdf::stamp::pages_size_mm(pdf).map_err(pdf_error)?;
     let Some(&(first_width, _)) = pages.first() else {
         return Err(ApiError::invalid("Tệp PDF không có trang nào."));
     };
@@ -643,7 +647,7 @@ impl Desk {
         }
         let now = self.now();
         let signed = sign_pdf(&pdf, &request, pin, now)?;
-        let copy = self.record_signature(Some(id), &source, &signed, &request, &actor.name, now)?;
+        let copy = self.record_signature(Some(id), (&source, &pdf), &signed, &request, &actor.name, now)?;
         Ok((signed, copy))
     }
 
@@ -673,20 +677,21 @@ impl Desk {
         let signed = sign_pdf(pdf, &request, pin, now)?;
         let source = self.store.files().put_bytes(pdf)?;
         self.store.write(|tx| store_signing::remember_pdf(tx, &source, now))?;
-        let copy = self.record_signature(None, &source.sha256, &signed, &request, &actor.name, now)?;
+        let copy = self.record_signature(None, (&source.sha256, pdf), &signed, &request, &actor.name, now)?;
         Ok((signed, copy))
     }
 
+    /// Store the signed file (`source`'s bytes followed by the revision) and record the use.
     fn record_signature(
         &self,
         document: Option<&str>,
-        source: &str,
+        (source, source_bytes): (&str, &[u8]),
         signed: &SignedFile,
         request: &SignRequest,
         actor: &str,
         now: OffsetDateTime,
     ) -> ApiResult<SignedCopy> {
-        let file = self.store.files().put_bytes(&signed.bytes)?;
+        let file = self.store.files().put_appended(source_bytes, &signed.revision)?;
         let (certificate, _) = certificate_records(&signed.certificate)?
             .into_iter()
             .next()

@@ -52,12 +52,17 @@ pub fn sign(desk: Option<&Desk>, args: &SignArgs, now: OffsetDateTime) -> Result
     };
     let pin = read_pin(args.pin_stdin)?;
     let signed = match desk {
-        Some(desk) => desk.sign_file(&input, &request, &pin).map(|(signed, _)| signed),
-        None => signing::sign_pdf(&input, &request, &pin, now),
+        Some(desk) => desk.sign_file(&input, &request, &pin).map(|(signed, copy)| (signed, Some((desk, copy)))),
+        None => signing::sign_pdf(&input, &request, &pin, now).map(|signed| (signed, None)),
     };
     drop(pin);
-    let signed = signed?;
-    write_atomically(&args.out, &signed.bytes)?;
+    let (signed, stored) = signed?;
+    match stored {
+        // The register signed the document's latest file, which may not be the input: write the
+        // file it stored.
+        Some((desk, copy)) => write_atomically(&args.out, &[&read(&desk.stored_file(&copy.sha256)?)?])?,
+        None => write_atomically(&args.out, &[&input, &signed.revision])?,
+    }
     Ok(signed)
 }
 
@@ -174,11 +179,14 @@ fn read_pin(from_stdin: bool) -> Result<String, ApiError> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ApiError> {
+/// Write `parts`, in order, to a new file that replaces `path` once it is on disk.
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> Result<(), ApiError> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let failed = |e: std::io::Error| ApiError::invalid(format!("Không ghi được tệp {}: {e}.", path.display()));
     let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
-    std::io::Write::write_all(&mut temporary, bytes).map_err(failed)?;
+    for part in parts {
+        std::io::Write::write_all(&mut temporary, part).map_err(failed)?;
+    }
     temporary.as_file().sync_all().map_err(failed)?;
     temporary.persist(path).map_err(|e| failed(e.error))?;
     Ok(())

@@ -207,6 +207,23 @@ impl<'a> Target<'a> {
         &self.pages
     }
 
+    /// The bytes parsed.
+    pub(crate) fn original(&self) -> &'a [u8] {
+        self.original
+    }
+
+    /// The size of every page in mm, as displayed (after `/Rotate`, from the crop box).
+    pub(crate) fn pages_size_mm(&self) -> Vec<(f32, f32)> {
+        const MM: f32 = 72.0 / 25.4;
+        self.pages
+            .iter()
+            .map(|page| {
+                let (w, h) = page.displayed_size();
+                (w / MM, h / MM)
+            })
+            .collect()
+    }
+
     /// The parsed document (every revision merged, the last one winning).
     pub(crate) fn document(&self) -> &Document {
         &self.document
@@ -228,8 +245,8 @@ impl<'a> Target<'a> {
             .max(document.objects.keys().map(|(n, _)| n.saturating_add(1)).max().unwrap_or(1))
     }
 
-    /// Append `objects` (in this order) and a cross-reference section to a copy of the original;
-    /// `next_free` is the update's `/Size` (one more than its highest object number).
+    /// The update that appends `objects` (in this order) and a cross-reference section to the
+    /// original; `next_free` is the update's `/Size` (one more than its highest object number).
     pub(crate) fn append(&self, objects: &[(ObjectId, Body)], next_free: u32) -> Result<Appended> {
         write_update(self.original, self.tail, &self.document.trailer, &self.document, objects, next_free)
     }
@@ -322,7 +339,7 @@ impl<'a> Target<'a> {
         objects.sort_by_key(|(id, _)| *id);
         let objects: Vec<(ObjectId, Body)> =
             objects.into_iter().map(|(id, object)| (id, Body::Object(object))).collect();
-        Ok(self.append(&objects, next_free)?.bytes)
+        Ok([self.original, &self.append(&objects, next_free)?.update].concat())
     }
 }
 
@@ -560,15 +577,18 @@ pub(crate) enum Body {
     Raw(Vec<u8>),
 }
 
-/// The file with its update appended, and where the update's objects are.
+/// An update to append to the original, and where its objects are.
 pub(crate) struct Appended {
-    /// `original` followed by the update.
-    pub bytes: Vec<u8>,
-    /// For each object written: the offset of its body (the byte after `N G obj` and its EOL).
+    /// The update: the bytes that follow the original (the original is not copied: for a scan of
+    /// megabytes, a copy was a good part of the time a signature took).
+    pub update: Vec<u8>,
+    /// For each object written: the offset in the whole file of its body (the byte after
+    /// `N G obj` and its EOL).
     pub bodies: HashMap<ObjectId, usize>,
 }
 
-/// Append the objects and a cross-reference section of the file's kind to a copy of `original`.
+/// The objects and a cross-reference section of the file's kind, to append to `original`; every
+/// offset is one in the whole file.
 fn write_update(
     original: &[u8],
     tail: Tail,
@@ -587,17 +607,17 @@ fn write_update(
     };
     let id_pair = file_id(document, trailer, original);
 
-    let mut out = Vec::with_capacity(original.len() + 64 * 1024);
-    out.extend_from_slice(original);
-    if !matches!(out.last(), Some(b'\n' | b'\r')) {
+    let base = original.len();
+    let mut out = Vec::with_capacity(64 * 1024);
+    if !matches!(original.last(), Some(b'\n' | b'\r')) {
         out.push(b'\n');
     }
     let mut offsets: BTreeMap<u32, (usize, u16)> = BTreeMap::new();
     let mut bodies = HashMap::new();
     for (id, body) in objects {
-        offsets.insert(id.0, (out.len(), id.1));
+        offsets.insert(id.0, (base + out.len(), id.1));
         out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
-        bodies.insert(*id, out.len());
+        bodies.insert(*id, base + out.len());
         match body {
             Body::Object(object) => write_body(&mut out, object),
             Body::Raw(bytes) => out.extend_from_slice(bytes),
@@ -619,7 +639,7 @@ fn write_update(
     );
     common.set("Prev", Object::Integer(tail.startxref as i64));
 
-    let startxref = out.len();
+    let startxref = base + out.len();
     match tail.kind {
         XrefKind::Table => {
             let mut dict = Dictionary::new();
@@ -669,7 +689,7 @@ fn write_update(
         }
     }
     out.extend_from_slice(format!("startxref\n{startxref}\n%%EOF\n").as_bytes());
-    Ok(Appended { bytes: out, bodies })
+    Ok(Appended { update: out, bodies })
 }
 
 /// Consecutive object numbers, grouped: the subsections of a cross-reference section.

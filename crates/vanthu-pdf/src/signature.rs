@@ -3,7 +3,8 @@
 //!
 //! The cryptography is elsewhere: this module never computes a digest nor reads a certificate.
 //!
-//! **Signing** ([`prepare`], then [`Prepared::embed`]) appends one revision to the original
+//! **Signing** ([`prepare`], or [`Signable::prepare`] on a file already parsed, then
+//! [`Prepared::embed`]) appends one revision to the original
 //! (the bytes we are given stay the exact prefix of the result, so earlier signatures stay valid):
 //! a signature field (`/FT /Sig`) with one or more widgets whose appearances are pages of a small
 //! PDF drawn elsewhere (turned into Form XObjects kept upright on rotated pages), the field added
@@ -118,30 +119,38 @@ pub struct SignatureRequest<'a> {
     pub contents_capacity: usize,
 }
 
-/// The original with the signature's revision appended, its `/Contents` hole still zeroed and its
-/// `/ByteRange` already final.
+/// The signature's revision, to append to the original, its `/Contents` hole still zeroed and its
+/// `/ByteRange` already final. The original is borrowed, not copied.
 #[derive(Debug, Clone)]
-pub struct Prepared {
-    bytes: Vec<u8>,
-    /// The hole: from its `<` to just after its `>`.
+pub struct Prepared<'a> {
+    original: &'a [u8],
+    update: Vec<u8>,
+    /// The hole, in the whole file: from its `<` to just after its `>` (both in the update).
     hole: (usize, usize),
     byte_range: [u64; 4],
 }
 
-impl Prepared {
+impl<'a> Prepared<'a> {
     /// The `/ByteRange` written: `[0, hole start, hole end, length − hole end]`.
     pub fn byte_range(&self) -> [u64; 4] {
         self.byte_range
     }
 
-    /// The two slices the digest is computed over: before and after the hole.
-    pub fn signed_parts(&self) -> [&[u8]; 2] {
-        [&self.bytes[..self.hole.0], &self.bytes[self.hole.1..]]
+    /// What the digest is computed over, in order: the original, then the update before and after
+    /// the hole.
+    pub fn signed_parts(&self) -> [&[u8]; 3] {
+        let base = self.original.len();
+        [self.original, &self.update[..self.hole.0 - base], &self.update[self.hole.1 - base..]]
     }
 
-    /// The whole file as it will be, with the hole zeroed.
-    pub fn pdf(&self) -> &[u8] {
-        &self.bytes
+    /// The length of the whole file as it will be.
+    pub fn len(&self) -> usize {
+        self.original.len() + self.update.len()
+    }
+
+    /// Always false: a signed file is never empty.
+    pub fn is_empty(&self) -> bool {
+        false
     }
 
     /// How many bytes of DER fit in the hole.
@@ -149,8 +158,16 @@ impl Prepared {
         (self.hole.1 - self.hole.0 - 2) / 2
     }
 
-    /// Write `cms_der` into the hole as hex, zero-padded; fails if it is empty or does not fit.
-    pub fn embed(mut self, cms_der: &[u8]) -> Result<Vec<u8>> {
+    /// Write `cms_der` into the hole as hex, zero-padded; return the whole signed file. Fails if
+    /// the CMS is empty or does not fit.
+    pub fn embed(self, cms_der: &[u8]) -> Result<Vec<u8>> {
+        let original = self.original;
+        Ok([original, &self.embed_update(cms_der)?].concat())
+    }
+
+    /// [`Prepared::embed`], returning only the revision: the signed file is the original followed
+    /// by these bytes (written out in two parts, the original is never copied).
+    pub fn embed_update(mut self, cms_der: &[u8]) -> Result<Vec<u8>> {
         if cms_der.is_empty() {
             return Err(PdfError::Write("chữ ký số rỗng".into()));
         }
@@ -162,12 +179,12 @@ impl Prepared {
             )));
         }
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let at = self.hole.0 + 1;
+        let at = self.hole.0 + 1 - self.original.len();
         for (i, byte) in cms_der.iter().enumerate() {
-            self.bytes[at + 2 * i] = HEX[usize::from(byte >> 4)];
-            self.bytes[at + 2 * i + 1] = HEX[usize::from(byte & 0x0f)];
+            self.update[at + 2 * i] = HEX[usize::from(byte >> 4)];
+            self.update[at + 2 * i + 1] = HEX[usize::from(byte & 0x0f)];
         }
-        Ok(self.bytes)
+        Ok(self.update)
     }
 }
 
@@ -181,32 +198,65 @@ impl Prepared {
 /// exists, a page or appearance page that does not exist, a document certified against any
 /// change), [`PdfError::Encrypted`], [`PdfError::NotPdf`] or [`PdfError::Malformed`] for a file
 /// that cannot be updated safely.
-pub fn prepare(original: &[u8], request: &SignatureRequest<'_>) -> Result<Prepared> {
-    check_request(request)?;
-    let target = Target::parse(original)?;
-    let source = match (request.widgets.is_empty(), request.appearance) {
-        (true, _) => None,
-        (false, Some(bytes)) => Some(guarded(|| {
-            Document::load_mem(bytes).map_err(|e| PdfError::Write(format!("hình hiển thị chữ ký không đọc được: {e}")))
-        })?),
-        (false, None) => return Err(PdfError::Write("thiếu hình hiển thị cho chữ ký".into())),
-    };
-    let (mut bytes, body, layout) = guarded(|| build(&target, source.as_ref(), request))?;
+pub fn prepare<'a>(original: &'a [u8], request: &SignatureRequest<'_>) -> Result<Prepared<'a>> {
+    Signable::read(original)?.prepare(request)
+}
 
-    let hole_start = body + layout.contents;
-    let hole_end = hole_start + 2 * request.contents_capacity + 2;
-    let length = bytes.len();
-    let byte_range = [0, hole_start as u64, hole_end as u64, (length - hole_end) as u64];
-    if length as u64 > 10u64.pow(RANGE_DIGITS as u32) - 1 {
-        return Err(PdfError::Write("tệp quá lớn để ký (quá 9 999 999 999 byte)".into()));
+/// A file parsed once for signing. Signing needs the file's signatures (for a free field name and
+/// for where the signer's widget is), its pages' sizes (to place the appearances) and the parsed
+/// objects the new revision is built on: parsing a scan of megabytes three times was most of the
+/// time a signature took.
+pub struct Signable<'a> {
+    target: Target<'a>,
+}
+
+impl<'a> Signable<'a> {
+    /// Parse `pdf`. Fails like [`prepare`] for a file that cannot be updated safely (encrypted,
+    /// damaged cross-reference data, no page).
+    pub fn read(pdf: &'a [u8]) -> Result<Signable<'a>> {
+        Ok(Signable { target: Target::parse(pdf)? })
     }
-    let mut text = format!("[0 {} {} {}", byte_range[1], byte_range[2], byte_range[3]).into_bytes();
-    let width = placeholder_range().len();
-    text.resize(width - 1, b' ');
-    text.push(b']');
-    let at = body + layout.byte_range;
-    bytes[at..at + width].copy_from_slice(&text);
-    Ok(Prepared { bytes, hole: (hole_start, hole_end), byte_range })
+
+    /// The signature fields, as [`signatures`] lists them.
+    pub fn signatures(&self) -> Result<Vec<SignatureField>> {
+        guarded(|| read_signatures(self.target.document(), self.target.original(), None))
+    }
+
+    /// The size of every page in mm, as displayed (after `/Rotate`, from the crop box).
+    pub fn pages_size_mm(&self) -> Vec<(f32, f32)> {
+        self.target.pages_size_mm()
+    }
+
+    /// What [`prepare`] does, on the parsed file.
+    pub fn prepare(&self, request: &SignatureRequest<'_>) -> Result<Prepared<'a>> {
+        check_request(request)?;
+        let target = &self.target;
+        let source = match (request.widgets.is_empty(), request.appearance) {
+            (true, _) => None,
+            (false, Some(bytes)) => Some(guarded(|| {
+                Document::load_mem(bytes)
+                    .map_err(|e| PdfError::Write(format!("hình hiển thị chữ ký không đọc được: {e}")))
+            })?),
+            (false, None) => return Err(PdfError::Write("thiếu hình hiển thị cho chữ ký".into())),
+        };
+        let (mut update, body, layout) = guarded(|| build(target, source.as_ref(), request))?;
+
+        let base = target.original().len();
+        let hole_start = body + layout.contents;
+        let hole_end = hole_start + 2 * request.contents_capacity + 2;
+        let length = base + update.len();
+        let byte_range = [0, hole_start as u64, hole_end as u64, (length - hole_end) as u64];
+        if length as u64 > 10u64.pow(RANGE_DIGITS as u32) - 1 {
+            return Err(PdfError::Write("tệp quá lớn để ký (quá 9 999 999 999 byte)".into()));
+        }
+        let mut text = format!("[0 {} {} {}", byte_range[1], byte_range[2], byte_range[3]).into_bytes();
+        let width = placeholder_range().len();
+        text.resize(width - 1, b' ');
+        text.push(b']');
+        let at = body + layout.byte_range - base;
+        update[at..at + width].copy_from_slice(&text);
+        Ok(Prepared { original: target.original(), update, hole: (hole_start, hole_end), byte_range })
+    }
 }
 
 /// `[0 0000000000 0000000000 0000000000]`: as wide as any range it will be replaced with.
@@ -253,8 +303,8 @@ struct SigLayout {
     contents: usize,
 }
 
-/// Write the update; return the file, the offset of the signature dictionary's body, and where
-/// in it the range and the hole are.
+/// Write the update; return it, the offset in the whole file of the signature dictionary's body,
+/// and where in it the range and the hole are.
 fn build(
     target: &Target<'_>,
     source: Option<&Document>,
@@ -470,7 +520,7 @@ fn build(
     objects.push((sig_id, Body::Raw(sig)));
     let appended = target.append(&objects, next_free)?;
     let body = *appended.bodies.get(&sig_id).ok_or_else(|| PdfError::Write("mất vị trí của chữ ký".into()))?;
-    Ok((appended.bytes, body, SigLayout { byte_range, contents }))
+    Ok((appended.update, body, SigLayout { byte_range, contents }))
 }
 
 /// Add `items` to the array `dict[key]`: in a new revision of the array when it is an indirect

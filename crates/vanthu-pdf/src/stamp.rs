@@ -88,19 +88,6 @@ pub fn page_one_size_mm(pdf: &[u8]) -> Result<(f32, f32)> {
     Ok((w / MM, h / MM))
 }
 
-/// The size of every page in mm, as displayed (after `/Rotate`, from the crop box).
-pub fn pages_size_mm(pdf: &[u8]) -> Result<Vec<(f32, f32)>> {
-    let target = Target::parse(pdf)?;
-    Ok(target
-        .pages()
-        .iter()
-        .map(|page| {
-            let (w, h) = page.displayed_size();
-            (w / MM, h / MM)
-        })
-        .collect())
-}
-
 /// Stamp "ĐẾN" on page 1 at `at`; returns `original` followed by an incremental update.
 ///
 /// A placement that would leave the page is moved back onto it. Fails with

@@ -322,12 +322,17 @@ fn an_invisible_signature_on_a_scan_is_an_append_that_reads_back() {
     let prepared = prepare(&original, &req).unwrap();
     let [a, b, c, d] = prepared.byte_range();
     assert_eq!(a, 0);
-    assert_eq!(d, prepared.pdf().len() as u64 - c, "the range reaches the end");
+    assert_eq!(d, prepared.len() as u64 - c, "the range reaches the end");
     assert_eq!(c - b, 2 * 8192 + 2, "the gap is the hole, < > included");
-    assert_eq!(prepared.signed_parts()[0].len() as u64, b);
-    assert_eq!(prepared.signed_parts()[1].len() as u64, d);
+    let [before, update_before, after] = prepared.signed_parts();
+    assert_eq!(before, &original[..], "the original is borrowed as it is");
+    assert_eq!((before.len() + update_before.len()) as u64, b);
+    assert_eq!(after.len() as u64, d);
     let cms = fake_cms(1500);
     let signed = prepared.clone().embed(&cms).unwrap();
+    let revision = prepared.clone().embed_update(&cms).unwrap();
+    assert_eq!(signed, [&original[..], &revision].concat(), "the update alone is what embed appends");
+    assert_eq!(signed.len(), prepared.len());
 
     assert!(signed.starts_with(&original), "the original is the exact prefix");
     let update = String::from_utf8_lossy(&signed[original.len()..]).into_owned();
@@ -357,8 +362,9 @@ fn an_invisible_signature_on_a_scan_is_an_append_that_reads_back() {
     assert_eq!(sig.page, Some(0));
     let parts = signed_parts(&signed, sig);
     let prepared_parts = prepared.signed_parts();
-    assert_eq!(parts, vec![prepared_parts[0], &signed[c as usize..]]);
-    assert_eq!(parts[1], prepared_parts[1], "embedding touches only the hole");
+    assert_eq!(parts, vec![&signed[..b as usize], &signed[c as usize..]]);
+    assert_eq!(parts[0], [prepared_parts[0], prepared_parts[1]].concat(), "embedding touches only the hole");
+    assert_eq!(parts[1], prepared_parts[2], "embedding touches only the hole");
 
     assert_eq!(
         changes_since(&signed, original.len() as u64).unwrap(),

@@ -1,7 +1,7 @@
 //! PAdES baseline signatures (ETSI EN 319 142-1): B-B, and B-T when a timestamp authority answers.
 //!
 //! The flow, always an **incremental update** (the bytes given stay the exact prefix):
-//! 1. [`vanthu_pdf::signature::prepare`] appends the signature field, its widgets (appearances drawn
+//! 1. [`vanthu_pdf::signature::prepare`] (on a file parsed once: [`sign_parsed`]) appends the signature field, its widgets (appearances drawn
 //!    by the caller) and a `/Sig` value with a zeroed `/Contents` hole and the real `/ByteRange`;
 //! 2. the two signed parts are hashed with SHA-256;
 //! 3. the signed attributes are contentType, messageDigest and **signingCertificateV2** (no
@@ -26,7 +26,7 @@ use der::{Any, Decode, Encode, Sequence};
 use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierOwned;
 use time::OffsetDateTime;
-use vanthu_pdf::signature::{self as pdf_signature, SignatureRequest, SubFilter, Widget};
+use vanthu_pdf::signature::{self as pdf_signature, Signable, SignatureRequest, SubFilter, Widget};
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, AttributeValue};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -64,8 +64,9 @@ pub struct Layout {
 /// A signed PDF and what the signature holds.
 #[derive(Clone, Debug)]
 pub struct Signed {
-    /// The whole file: the original followed by the signature's revision.
-    pub bytes: Vec<u8>,
+    /// The signature's revision: the signed file is the input followed by these bytes (the input is
+    /// not copied; write both, or hash both).
+    pub revision: Vec<u8>,
     /// The signing certificate, DER.
     pub certificate: Vec<u8>,
     /// The timestamp's time when one was obtained (B-T).
@@ -78,6 +79,18 @@ pub struct Signed {
 /// and reachable.
 pub fn sign_pdf(
     pdf: &[u8],
+    session: &SigningSession,
+    layout: &Layout,
+    at: OffsetDateTime,
+    tsa: Option<&str>,
+) -> Result<Signed> {
+    sign_parsed(&Signable::read(pdf)?, session, layout, at, tsa)
+}
+
+/// [`sign_pdf`] on a file already parsed (whose signatures and pages the caller read to lay the
+/// signature out).
+pub fn sign_parsed(
+    pdf: &Signable<'_>,
     session: &SigningSession,
     layout: &Layout,
     at: OffsetDateTime,
@@ -104,7 +117,7 @@ pub fn sign_pdf(
         appearance: layout.appearance.as_deref(),
         contents_capacity: capacity,
     };
-    let prepared = pdf_signature::prepare(pdf, &request)?;
+    let prepared = pdf.prepare(&request)?;
     let mut hasher = Sha256::new();
     for part in prepared.signed_parts() {
         hasher.update(part);
@@ -136,8 +149,8 @@ pub fn sign_pdf(
         unsigned_attrs: unsigned,
     };
     let cms = signed_data(signer_info, &certificates)?;
-    let bytes = prepared.embed(&cms)?;
-    Ok(Signed { bytes, certificate: certificate.to_der()?, timestamp, timestamp_error })
+    let revision = prepared.embed_update(&cms)?;
+    Ok(Signed { revision, certificate: certificate.to_der()?, timestamp, timestamp_error })
 }
 
 /// Append a document timestamp (`/Type /DocTimeStamp`, `ETSI.RFC3161`) over the whole file: the

@@ -72,6 +72,11 @@ impl FileStore {
         self.put_reader(&mut &bytes[..])
     }
 
+    /// Store `original` followed by `update` (an incremental update), without joining them.
+    pub fn put_appended(&self, original: &[u8], update: &[u8]) -> Result<StoredFile> {
+        self.put_reader(&mut original.chain(update))
+    }
+
     fn put_reader(&self, input: &mut dyn Read) -> Result<StoredFile> {
         let tmp_dir = self.root.join("tmp");
         fs::create_dir_all(&tmp_dir).map_err(|e| StoreError::io(&tmp_dir, e))?;

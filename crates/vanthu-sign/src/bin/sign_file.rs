@@ -37,5 +37,5 @@ fn sign(module: &str, token: &str, key: &str, field: &str, input: &str, output: 
     let layout = Layout { field_name: field.into(), reason: Some("Kiểm thử".into()), ..Layout::default() };
     let signed =
         pades::sign_pdf(&pdf, &session, &layout, time::OffsetDateTime::now_utc(), None).map_err(|e| e.to_string())?;
-    std::fs::write(output, signed.bytes).map_err(|e| e.to_string())
+    std::fs::write(output, [&pdf[..], &signed.revision].concat()).map_err(|e| e.to_string())
 }
