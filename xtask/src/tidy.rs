@@ -90,6 +90,23 @@ const BOUNDARIES: &[Boundary] = &[
         forbidden: &["rusqlite", "tauri", "vanthu-core", "vanthu-store", "vanthu-app", "vanthu-capture"],
         direct_only: false,
     },
+    // edXML is the contract with the hub: it cannot drift with the application's own model.
+    Boundary {
+        krate: "vanthu-edxml",
+        forbidden: &[
+            "vanthu-core",
+            "vanthu-store",
+            "vanthu-app",
+            "vanthu-pdf",
+            "vanthu-sign",
+            "vanthu-capture",
+            "vanthu-report",
+            "rusqlite",
+            "tauri",
+            "ureq",
+        ],
+        direct_only: false,
+    },
     // The test kit (SoftHSM tokens, oracles) never ships.
     Boundary { krate: "vanthu-app", forbidden: &["tauri", "clap", "vanthu-testkit"], direct_only: false },
     Boundary {
