@@ -42,7 +42,7 @@ use time::macros::datetime;
 use vanthu_capture::imaging::{self, RawPage};
 use vanthu_pdf::assemble::{Assembler, Metadata, PageSpec, Rotation};
 
-use crate::measure::{Row, size};
+use crate::measure::{Row, Stats, size};
 
 /// The hidden flag that makes the bench binary a child assembling pages (see [`child_assemble`]).
 pub const CHILD_FLAG: &str = "--child-assemble";
@@ -359,37 +359,6 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// Timings in seconds, sorted.
-struct Stats(Vec<f64>);
-
-impl Stats {
-    fn new(mut v: Vec<f64>) -> Stats {
-        v.sort_by(f64::total_cmp);
-        Stats(v)
-    }
-
-    fn median(&self) -> f64 {
-        let n = self.0.len();
-        match n {
-            0 => 0.0,
-            _ if n % 2 == 1 => self.0[n / 2],
-            _ => (self.0[n / 2 - 1] + self.0[n / 2]) / 2.0,
-        }
-    }
-
-    fn min(&self) -> f64 {
-        self.0.first().copied().unwrap_or_default()
-    }
-
-    fn max(&self) -> f64 {
-        self.0.last().copied().unwrap_or_default()
-    }
-
-    fn summary(&self) -> String {
-        format!("median {:.2} s · min {:.2} · max {:.2} ({} runs)", self.median(), self.min(), self.max(), self.0.len())
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

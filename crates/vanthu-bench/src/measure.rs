@@ -76,6 +76,47 @@ impl Samples {
     }
 }
 
+/// Timings in seconds, sorted: what every comparison of the bench reports.
+pub struct Stats(Vec<f64>);
+
+impl Stats {
+    /// Sort the timings.
+    pub fn new(mut v: Vec<f64>) -> Stats {
+        v.sort_by(f64::total_cmp);
+        Stats(v)
+    }
+
+    /// The median (0 for no timing).
+    pub fn median(&self) -> f64 {
+        let n = self.0.len();
+        match n {
+            0 => 0.0,
+            _ if n % 2 == 1 => self.0[n / 2],
+            _ => (self.0[n / 2 - 1] + self.0[n / 2]) / 2.0,
+        }
+    }
+
+    /// The fastest.
+    pub fn min(&self) -> f64 {
+        self.0.first().copied().unwrap_or_default()
+    }
+
+    /// The slowest.
+    pub fn max(&self) -> f64 {
+        self.0.last().copied().unwrap_or_default()
+    }
+
+    /// `median 0.12 s · min 0.10 · max 0.15 (N runs)`.
+    pub fn summary(&self) -> String {
+        format!("median {:.2} s · min {:.2} · max {:.2} ({} runs)", self.median(), self.min(), self.max(), self.0.len())
+    }
+
+    /// `min–max s (N runs)`, to the millisecond.
+    pub fn spread(&self) -> String {
+        format!("{:.3}–{:.3} s ({} runs)", self.min(), self.max(), self.0.len())
+    }
+}
+
 /// A duration in milliseconds, 2 significant decimals.
 pub fn ms(d: Duration) -> String {
     let v = d.as_secs_f64() * 1000.0;
@@ -411,4 +452,17 @@ fn measure(work: &Path, plan: &Plan, rows: &mut Vec<Row>) -> Result<()> {
         anyhow::ensure!(report.ok(), "check failed on the benchmark register: {report:?}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_spreads() {
+        let s = Stats::new(vec![3.0, 1.0, 2.0]);
+        assert_eq!(s.median(), 2.0);
+        assert_eq!(s.spread(), "1.000–3.000 s (3 runs)");
+        assert_eq!(Stats::new(vec![1.0, 2.0]).median(), 1.5);
+    }
 }

@@ -50,7 +50,7 @@ use vanthu_pdf::assemble::{Assembler, Metadata, PageSpec, Rotation};
 use vanthu_testkit::oracles;
 use vanthu_testkit::pki::{PIN, Pki, SOFTHSM_MODULE, TOKEN_LABEL};
 
-use crate::measure::{Row, size};
+use crate::measure::{Row, Stats, size};
 
 /// Pages of the signed document (the first scans of the digitising benchmark's cache).
 const PAGES: usize = 20;
@@ -523,34 +523,6 @@ fn assemble(scans: &[PathBuf], path: &Path) -> Result<()> {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Timing and tools
-
-/// Timings in seconds, sorted.
-struct Stats(Vec<f64>);
-
-impl Stats {
-    fn new(mut v: Vec<f64>) -> Stats {
-        v.sort_by(f64::total_cmp);
-        Stats(v)
-    }
-
-    fn median(&self) -> f64 {
-        let n = self.0.len();
-        match n {
-            0 => 0.0,
-            _ if n % 2 == 1 => self.0[n / 2],
-            _ => (self.0[n / 2 - 1] + self.0[n / 2]) / 2.0,
-        }
-    }
-
-    /// `min–max s (N runs)`.
-    fn spread(&self) -> String {
-        let (min, max) = (self.0.first().copied().unwrap_or_default(), self.0.last().copied().unwrap_or_default());
-        format!("{min:.3}–{max:.3} s ({} runs)", self.0.len())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,14 +532,6 @@ mod tests {
         let out = b"{\"field\": \"Sig1\", \"summary\": \"INTACT:TRUSTED,UNTOUCHED\"}\n{\"field\": \"Sig2\", \"error\": \"boom\"}\n";
         assert_eq!(pyhanko_summaries(out).expect("json"), ["INTACT:TRUSTED,UNTOUCHED", "boom"]);
         assert!(pyhanko_summaries(b"not json\n").is_err());
-    }
-
-    #[test]
-    fn medians_and_spreads() {
-        let s = Stats::new(vec![3.0, 1.0, 2.0]);
-        assert_eq!(s.median(), 2.0);
-        assert_eq!(s.spread(), "1.000–3.000 s (3 runs)");
-        assert_eq!(Stats::new(vec![1.0, 2.0]).median(), 1.5);
     }
 
     #[test]

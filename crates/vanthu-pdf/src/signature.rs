@@ -144,13 +144,8 @@ impl<'a> Prepared<'a> {
     }
 
     /// The length of the whole file as it will be.
-    pub fn len(&self) -> usize {
+    pub fn file_len(&self) -> usize {
         self.original.len() + self.update.len()
-    }
-
-    /// Always false: a signed file is never empty.
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     /// How many bytes of DER fit in the hole.

@@ -21,6 +21,7 @@ use image::{ExtendedColorType, ImageEncoder};
 use vanthu_pdf::PdfError;
 use vanthu_pdf::assemble::{Assembler, Metadata, PageSpec, Rotation, assemble};
 use vanthu_pdf::check::{PageKind, Report, check};
+use vanthu_testkit::pdf::Classic;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs.
@@ -453,23 +454,7 @@ fn peak_memory_does_not_grow_with_the_page_count() {
 
 /// A PDF with the given objects numbered from 1 (object 1 is the catalog), a classic xref table.
 fn hand_pdf(version: &str, objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = format!("%PDF-{version}\n%\u{e2}\u{e3}\u{cf}\u{d3}\n").into_bytes();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    vanthu_testkit::pdf::classic_with(Classic { version, id: false, final_newline: true }, objects)
 }
 
 fn stream(dict: &str, data: &[u8]) -> Vec<u8> {

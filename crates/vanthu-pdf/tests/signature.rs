@@ -322,7 +322,7 @@ fn an_invisible_signature_on_a_scan_is_an_append_that_reads_back() {
     let prepared = prepare(&original, &req).unwrap();
     let [a, b, c, d] = prepared.byte_range();
     assert_eq!(a, 0);
-    assert_eq!(d, prepared.len() as u64 - c, "the range reaches the end");
+    assert_eq!(d, prepared.file_len() as u64 - c, "the range reaches the end");
     assert_eq!(c - b, 2 * 8192 + 2, "the gap is the hole, < > included");
     let [before, update_before, after] = prepared.signed_parts();
     assert_eq!(before, &original[..], "the original is borrowed as it is");
@@ -332,7 +332,7 @@ fn an_invisible_signature_on_a_scan_is_an_append_that_reads_back() {
     let signed = prepared.clone().embed(&cms).unwrap();
     let revision = prepared.clone().embed_update(&cms).unwrap();
     assert_eq!(signed, [&original[..], &revision].concat(), "the update alone is what embed appends");
-    assert_eq!(signed.len(), prepared.len());
+    assert_eq!(signed.len(), prepared.file_len());
 
     assert!(signed.starts_with(&original), "the original is the exact prefix");
     let update = String::from_utf8_lossy(&signed[original.len()..]).into_owned();

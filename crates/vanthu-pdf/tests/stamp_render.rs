@@ -26,6 +26,7 @@ use vanthu_pdf::stamp::{
     ArrivalStamp, Placement, STAMP_HEIGHT_MM, STAMP_WIDTH_MM, default_placement, mark_pages, page_one_size_mm,
     stamp_arrival, suggest_placement,
 };
+use vanthu_testkit::pdf::Classic;
 
 const MM: f32 = 72.0 / 25.4;
 const A4: (f32, f32) = (595.276, 841.89);
@@ -195,27 +196,7 @@ fn krilla_letter(pages: usize, pdfa: bool) -> Vec<u8> {
 
 /// A PDF written by hand: `objects[i]` is object `i + 1`; object 1 is the catalog.
 fn hand_pdf(objects: &[Vec<u8>], with_id: bool, newline_at_end: bool) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    let id = if with_id { "/ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>]" } else { "" };
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R {id} >>\nstartxref\n{xref}\n%%EOF", objects.len() + 1).as_bytes(),
-    );
-    if newline_at_end {
-        out.push(b'\n');
-    }
-    out
+    vanthu_testkit::pdf::classic_with(Classic { version: "1.4", id: with_id, final_newline: newline_at_end }, objects)
 }
 
 fn stream(content: &str) -> Vec<u8> {

@@ -112,15 +112,39 @@ pub fn qpdf_check(pdf: &Path) -> Result<(), String> {
 /// Sign `input` into `output` with pyHanko on the PKI's token (a foreign signer for our verifier).
 /// `pades` chooses `ETSI.CAdES.detached`, else `adbe.pkcs7.detached`.
 pub fn pyhanko_sign(pki: &Pki, input: &Path, output: &Path, field: &str, key_label: &str, pades: bool) {
-    pyhanko_sign_field(pki, input, output, field, key_label, pades);
+    pyhanko_sign_field(pki, input, output, field, key_label, pades, &[]);
 }
 
 /// Sign with pyHanko (PAdES) into a visible field: `PAGE/X1,Y1,X2,Y2/NAME` in PDF points, page from 1.
 pub fn pyhanko_sign_visible(pki: &Pki, input: &Path, output: &Path, field_spec: &str, key_label: &str) {
-    pyhanko_sign_field(pki, input, output, field_spec, key_label, true);
+    pyhanko_sign_field(pki, input, output, field_spec, key_label, true, &[]);
 }
 
-fn pyhanko_sign_field(pki: &Pki, input: &Path, output: &Path, field: &str, key_label: &str, pades: bool) {
+/// Sign with pyHanko (PAdES, field `Sig1`) with an ECDSA key, the intermediate CA in the signature as
+/// a sender's signing tool puts it. SoftHSM2 has no combined CKM_ECDSA_SHA256, which pyHanko asks for
+/// by default (`MechanismInvalid`): `--raw-mechanism` hashes in pyHanko and signs with CKM_ECDSA.
+pub fn pyhanko_sign_ec(pki: &Pki, input: &Path, output: &Path, key_label: &str) {
+    let sub = pki.path("sub.pem").into_os_string();
+    pyhanko_sign_field(
+        pki,
+        input,
+        output,
+        "Sig1",
+        key_label,
+        true,
+        &["--raw-mechanism".as_ref(), "--other-cert-file".as_ref(), &sub],
+    );
+}
+
+fn pyhanko_sign_field(
+    pki: &Pki,
+    input: &Path,
+    output: &Path,
+    field: &str,
+    key_label: &str,
+    pades: bool,
+    pkcs11_options: &[&std::ffi::OsStr],
+) {
     let mut command = pki.command(python());
     command.args(["-m", "pyhanko", "sign", "addsig", "--field", field]);
     if pades {
@@ -128,6 +152,7 @@ fn pyhanko_sign_field(pki: &Pki, input: &Path, output: &Path, field: &str, key_l
     }
     command
         .args(["pkcs11", "--lib", crate::pki::SOFTHSM_MODULE, "--token-label", crate::pki::TOKEN_LABEL])
+        .args(pkcs11_options)
         .args(["--cert-label", key_label, "--key-label", key_label])
         .arg(input)
         .arg(output)

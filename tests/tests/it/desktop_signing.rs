@@ -20,12 +20,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use vanthu_testkit::oracles::{self, pyhanko_validate, qpdf_check};
+use vanthu_testkit::oracles::{self, pyhanko_sign_ec, pyhanko_validate, qpdf_check};
 use vanthu_testkit::pki::{PIN, Pki, SOFTHSM_MODULE, TOKEN_LABEL, Tsa};
 
 use crate::desktop::{Session, one_window};
 use crate::desktop_desk::{ALT, Desktop, ENTER, PASSWORD, RELEASE, TAB, app};
-use crate::support::{self, vanthu_bin};
+use crate::signing::{base_pdf, seal_png};
+use crate::support;
 
 const CTRL: &str = "\u{E009}";
 const ESCAPE: &str = "\u{E00C}";
@@ -33,60 +34,6 @@ const TEMPORARY: &str = "TamThoi2026";
 const OVERRIDE: &str = "Đã xác minh qua điện thoại với Sở Nội vụ";
 /// A timestamp authority nobody answers at: the office is offline.
 const OFFLINE_TSA: &str = "http://127.0.0.1:9/";
-
-/// A one-page PDF/A-1b of our own (the separator sheet) to sign.
-fn base_pdf(dir: &Path) -> PathBuf {
-    let base = dir.join("base.pdf");
-    support::run_json(Command::new(vanthu_bin()).args(["--json", "separator-sheet", "--out"]).arg(&base));
-    base
-}
-
-/// A red round seal, transparent outside the ring, 425 px at 300 dpi (36 mm), made by ImageMagick.
-fn seal_png(dir: &Path) -> PathBuf {
-    let seal = dir.join("con-dau.png");
-    let status = Command::new("convert")
-        .args(["-size", "425x425", "xc:none", "-fill", "none", "-stroke", "rgb(220,0,0)", "-strokewidth", "14"])
-        .args(["-draw", "circle 212,212 212,14", "-stroke", "none", "-fill", "rgb(220,0,0)"])
-        .args(["-draw", "circle 212,212 212,190", "-units", "PixelsPerInch", "-density", "300"])
-        .arg(format!("PNG32:{}", seal.display()))
-        .status()
-        .expect("ImageMagick convert");
-    assert!(status.success());
-    seal
-}
-
-/// Signs with pyHanko (PAdES) on the token with an ECDSA key, the intermediate CA in the signature as
-/// a sender's signing tool puts it. SoftHSM2 has no combined CKM_ECDSA_SHA256, which pyHanko asks for
-/// by default (`MechanismInvalid`): `--raw-mechanism` hashes in pyHanko and signs with CKM_ECDSA.
-fn pyhanko_sign_ec(pki: &Pki, input: &Path, output: &Path, key_label: &str) {
-    use std::io::Write as _;
-    use std::process::Stdio;
-    let mut child = pki
-        .command(oracles::python())
-        .args(["-m", "pyhanko", "sign", "addsig", "--field", "Sig1", "--use-pades", "pkcs11", "--raw-mechanism"])
-        .arg("--other-cert-file")
-        .arg(pki.path("sub.pem"))
-        .args([
-            "--lib",
-            SOFTHSM_MODULE,
-            "--token-label",
-            TOKEN_LABEL,
-            "--cert-label",
-            key_label,
-            "--key-label",
-            key_label,
-        ])
-        .arg(input)
-        .arg(output)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("pyhanko");
-    writeln!(child.stdin.take().expect("stdin"), "{PIN}").expect("the PIN");
-    let out = child.wait_with_output().expect("pyhanko");
-    assert!(out.status.success(), "pyhanko sign failed: {}", String::from_utf8_lossy(&out.stderr));
-}
 
 /// Where the register keeps a stored file (`so.db` → `so.files/sha256/ab/abcd…`).
 fn stored(db: &Path, sha256: &str) -> PathBuf {
@@ -166,7 +113,7 @@ fn a_clerk_seals_outgoing_and_copies_and_sees_every_arrivals_verdict() {
     oracles::pyhanko_sign(&pki, &base, &rogue, "Sig1", "rogue", true);
     let good = dir.path().join("cong-van-hop-le.pdf");
     pyhanko_sign_ec(&pki, &base, &good, "org-ec");
-    let seal = seal_png(dir.path());
+    let seal = seal_png(dir.path(), "con-dau.png");
     let db = dir.path().join("so.db");
 
     let session = Session::start_at(&app(), &db, None);

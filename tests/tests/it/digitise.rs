@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use vanthu_testkit::pdf::Classic;
+
 use crate::support::{init_register, run_json, vanthu, vanthu_bin};
 
 fn stderr(out: &Output) -> String {
@@ -290,23 +292,7 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
 /// A PDF written by hand from its objects (numbered from 1, the first one the catalogue), with a
 /// classic cross-reference table: files "from elsewhere" for the checks, not made by our writer.
 fn pdf_of(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend(o);
-        out.extend(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
-    );
-    out
+    vanthu_testkit::pdf::classic_with(Classic { version: "1.4", id: false, final_newline: true }, objects)
 }
 
 /// A one-page PDF showing a JPEG of `w` × `h` pixels at `dpi`.

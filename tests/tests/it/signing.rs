@@ -69,15 +69,16 @@ fn verify(pki: &Pki, db: Option<&Path>, file: &Path) -> (i32, serde_json::Value)
 }
 
 /// A one-page PDF/A-1b of our own (the separator sheet) to sign.
-fn base_pdf(dir: &Path) -> PathBuf {
+pub(crate) fn base_pdf(dir: &Path) -> PathBuf {
     let base = dir.join("base.pdf");
     run_json(Command::new(vanthu_bin()).args(["--json", "separator-sheet", "--out"]).arg(&base));
     base
 }
 
-/// A red round seal, transparent outside the ring, 425 px at 300 dpi (36 mm), made by ImageMagick.
-fn seal_png(dir: &Path) -> PathBuf {
-    let seal = dir.join("seal.png");
+/// A red round seal, transparent outside the ring, 425 px at 300 dpi (36 mm), made by ImageMagick,
+/// written as `dir/name`.
+pub(crate) fn seal_png(dir: &Path, name: &str) -> PathBuf {
+    let seal = dir.join(name);
     let status = Command::new("convert")
         .args(["-size", "425x425", "xc:none", "-fill", "none", "-stroke", "rgb(220,0,0)", "-strokewidth", "14"])
         .args(["-draw", "circle 212,212 212,14", "-stroke", "none", "-fill", "rgb(220,0,0)"])
@@ -109,7 +110,7 @@ fn an_issued_document_sealed_after_the_signer_keeps_both_signatures_valid() {
     // The competent person signs first, with pyHanko, a visible signature on page 1.
     let signed_by_person = dir.join("person.pdf");
     oracles::pyhanko_sign_visible(&pki, &base, &signed_by_person, "1/330,150,500,210/Sig1", "person");
-    let seal = seal_png(dir);
+    let seal = seal_png(dir, "seal.png");
 
     let sealed = dir.join("sealed.pdf");
     let out = sign(
