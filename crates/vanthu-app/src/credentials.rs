@@ -59,6 +59,10 @@ pub struct HubCredentials {
     pub user: String,
     /// The account's password or key. Never printed ([`std::fmt::Debug`] hides it).
     pub secret: String,
+    /// A PEM file of the CA the hub's TLS certificate chains to, when it is not a public one (a
+    /// province's own CA); `None`: the public roots.
+    #[serde(default)]
+    pub ca_file: Option<String>,
 }
 
 impl std::fmt::Debug for HubCredentials {
@@ -68,6 +72,7 @@ impl std::fmt::Debug for HubCredentials {
             .field("organ_id", &self.organ_id)
             .field("user", &self.user)
             .field("secret", &"<hidden>")
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }

@@ -63,6 +63,9 @@ pub enum ErrorCode {
     SignatureInvalid,
     /// The desktop's credential store (Secret Service) is not available or refused.
     KeyringUnavailable,
+    /// The document hub cannot be reached, refuses our account, or is not configured: what was
+    /// queued stays queued and leaves when the link is back.
+    HubUnavailable,
     /// Anything else: a bug or an environment problem.
     Internal,
 }

@@ -14,6 +14,7 @@ mod casefiles;
 pub mod credentials;
 pub mod digitise;
 mod error;
+pub mod exchange;
 mod find;
 mod intake;
 mod maintenance;
@@ -297,6 +298,16 @@ impl Desk {
     /// Registers an incoming document: validates it, stores its files, gives it the next arrival number
     /// of the year and writes it with its audit entry, all or nothing.
     pub fn register_incoming(&self, input: &IncomingInput) -> ApiResult<IncomingRegistered> {
+        self.register_incoming_then(input, |_, _| Ok(()))
+    }
+
+    /// [`Desk::register_incoming`], with more to write in the registration's transaction (the inbox
+    /// package it came from and the status that answers it).
+    pub(crate) fn register_incoming_then(
+        &self,
+        input: &IncomingInput,
+        then: impl FnOnce(&vanthu_store::Transaction<'_>, &RegisterRow) -> vanthu_store::Result<()>,
+    ) -> ApiResult<IncomingRegistered> {
         let actor = self.authorise(Permission::Register)?;
         let doc = input.draft.validate()?;
         let mut files = intake::store_files(self.store.files(), &input.files)?;
@@ -332,6 +343,7 @@ impl Desk {
             if let Some(kept) = &verification {
                 vanthu_store::signing::record_verdict(tx, &row.id, &kept.as_new(), at, &actor.name)?;
             }
+            then(tx, &row)?;
             Ok(row)
         })?;
         Ok(IncomingRegistered {
@@ -409,7 +421,8 @@ impl Desk {
         Ok(self.store.read(|c| register::series_of_year(c, year))?)
     }
 
-    /// Recalls an issued outgoing document, with a reason: its record is frozen from then on.
+    /// Recalls an issued outgoing document, with a reason: its record is frozen from then on, and the
+    /// recipients it was sent to through the hub get a recall package (queued in the same transaction).
     pub fn recall(&self, id: &str, reason: &str) -> ApiResult<RegisterRow> {
         let actor = self.authorise(Permission::Recall)?;
         let reason = clean(reason);
@@ -417,7 +430,15 @@ impl Desk {
             return Err(ApiError::invalid("Phải ghi lý do thu hồi."));
         }
         let at = self.now();
-        Ok(self.store.write(|tx| register::recall(tx, id.trim(), &reason, at, &actor.name))?)
+        // Recipients who received it through the hub are told in the recall's transaction.
+        let through_hub = self.prepare_recall(id, &reason, at)?;
+        Ok(self.store.write(|tx| {
+            let row = register::recall(tx, id.trim(), &reason, at, &actor.name)?;
+            if let Some(recall) = &through_hub {
+                recall.enqueue(tx, &row.id, at, &actor.name)?;
+            }
+            Ok(row)
+        })?)
     }
 
     /// A page of a register, newest first.

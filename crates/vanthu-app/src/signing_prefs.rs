@@ -30,7 +30,7 @@ pub enum TokenPlace {
 impl Desk {
     /// The stored credentials of this register: scoped by the organisation's id (or, before setup,
     /// by a hash of the register's path).
-    fn credentials(&self) -> ApiResult<Credentials> {
+    pub(crate) fn credentials(&self) -> ApiResult<Credentials> {
         let scope = match self.organisation()? {
             Some(organisation) => organisation.org_id,
             None => {

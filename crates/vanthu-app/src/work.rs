@@ -47,7 +47,15 @@ impl Desk {
         }
         let a =
             Assignment { lead: input.lead, co: &input.co, deadline: input.deadline, directions: directions.as_deref() };
-        Ok(self.store.write(|tx| handling::assign(tx, id.trim(), &a, now, &actor.name))?)
+        // The sender of a document that came through the hub is told it was assigned (04).
+        let told = self.handling_status(id, vanthu_edxml::StatusCode::Assigned, &actor.name)?;
+        Ok(self.store.write(|tx| {
+            let handling = handling::assign(tx, id.trim(), &a, now, &actor.name)?;
+            if let Some(status) = &told {
+                crate::exchange::queue(tx, status, id.trim(), &actor.name, now)?;
+            }
+            Ok(handling)
+        })?)
     }
 
     /// Records progress on an assigned document (its handlers, or a leader).
@@ -65,7 +73,18 @@ impl Desk {
             return Err(ApiError::invalid("Tiến độ chỉ có thể là \"đang giải quyết\" hoặc \"đã giải quyết\"."));
         }
         let now = self.now();
-        Ok(self.store.write(|tx| handling::report(tx, id, status, note.as_deref(), now, &actor.name))?)
+        let code = match status {
+            HandlingStatus::Done => vanthu_edxml::StatusCode::Done,
+            _ => vanthu_edxml::StatusCode::InProgress,
+        };
+        let told = self.handling_status(id, code, &actor.name)?;
+        Ok(self.store.write(|tx| {
+            let handling = handling::report(tx, id, status, note.as_deref(), now, &actor.name)?;
+            if let Some(status) = &told {
+                crate::exchange::queue(tx, status, id, &actor.name, now)?;
+            }
+            Ok(handling)
+        })?)
     }
 
     /// The deadline `working_days` working days after today, at the end of office hours: what the

@@ -148,6 +148,23 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Exchange with the document hub once (`--once`), or keep exchanging until stopped.
+    Sync {
+        /// One pass, then exit (exit 8 when the hub cannot be reached).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Packages that arrived from the hub.
+    #[command(subcommand)]
+    Inbox(InboxCommand),
+    /// The hub account (kept in the desktop's Secret Service, never in the register).
+    #[command(subcommand)]
+    Hub(HubCommand),
+    /// A document's exchange: each recipient's delivery and status, and the status history.
+    Exchange {
+        /// The document's id.
+        id: String,
+    },
     /// The home screen: arrived today, urgent, due today, overdue, per handler.
     Dashboard,
     /// Record that an incoming document is the report one of our outgoing documents asked for.
@@ -559,6 +576,79 @@ pub enum RegisterCommand {
 pub enum OutgoingCommand {
     /// Register an outgoing document: it gets the next number of its series.
     Add(Box<OutgoingAdd>),
+    /// Send an outgoing document through the hub (queued now, sent when the link is up).
+    Send {
+        /// The document's id.
+        id: String,
+        /// A recipient's OrganId; repeatable (default: its electronic recipients with an OrganId).
+        #[arg(long = "to", value_name = "ORGID")]
+        to: Vec<String>,
+    },
+}
+
+/// `vanthu inbox …`.
+#[derive(Debug, Subcommand)]
+pub enum InboxCommand {
+    /// Packages waiting for registration (`--all`: every package, whatever became of it).
+    List {
+        /// Every package, not only those waiting.
+        #[arg(long)]
+        all: bool,
+    },
+    /// One package.
+    Show {
+        /// The package's number in the inbox.
+        id: i64,
+    },
+    /// Register a package as an incoming document (status 03 goes back to the sender).
+    Register {
+        /// The package's number in the inbox.
+        id: i64,
+        /// Who handles it.
+        #[arg(long)]
+        handler: Option<String>,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+        /// Register even though its signatures do not verify, for this reason (audited).
+        #[arg(long, value_name = "REASON")]
+        override_signature: Option<String>,
+        /// Register even if it looks like an earlier registration.
+        #[arg(long)]
+        allow_duplicate: bool,
+    },
+    /// Reject a package; the sender is told why (status 02).
+    Reject {
+        /// The package's number in the inbox.
+        id: i64,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `vanthu hub …`.
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// Save the hub account (the secret from standard input).
+    Set {
+        /// The hub's address, e.g. https://truc.tinh.gov.vn.
+        #[arg(long)]
+        url: String,
+        /// The account's user name (default: the organisation's id).
+        #[arg(long, default_value = "")]
+        user: String,
+        /// A PEM file of the CA the hub's certificate chains to, when not a public one.
+        #[arg(long, value_name = "CA.pem")]
+        ca: Option<PathBuf>,
+        /// Read the secret from the first line of standard input (required: never on the command line).
+        #[arg(long)]
+        secret_stdin: bool,
+    },
+    /// The configured account (without its secret), the link and the counts.
+    Show,
+    /// The hub's directory of organisations.
+    Agencies,
 }
 
 /// Which register.

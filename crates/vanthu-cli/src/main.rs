@@ -4,10 +4,12 @@
 //!
 //! Exit codes: 0 success; 1 error; 2 usage; 3 a likely duplicate (nothing written; `--allow-duplicate`
 //! registers anyway); 4 a check found a problem; 5 the register is busy (retry); 6 access refused (not
-//! signed in, wrong password, locked account, or the role does not allow it).
+//! signed in, wrong password, locked account, or the role does not allow it); 7 an arrival's signatures do
+//! not verify; 8 the document hub cannot be reached or refuses the account (what was queued stays queued).
 #![allow(clippy::print_stdout)]
 
 mod args;
+mod exchange;
 mod render;
 mod sign;
 
@@ -51,6 +53,7 @@ fn exit_code(code: ErrorCode) -> u8 {
         ErrorCode::CheckFailed => 4,
         ErrorCode::Busy => 5,
         ErrorCode::SignatureInvalid => 7,
+        ErrorCode::HubUnavailable => 8,
         ErrorCode::NotSignedIn
         | ErrorCode::SessionExpired
         | ErrorCode::BadCredentials
@@ -287,6 +290,11 @@ fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let handling = desk.report_progress(&id, status, note.as_deref())?;
             out.value(&json!(handling), &format!("Tiến độ: {}", handling.status.label()));
         }
+        Command::Sync { once } => return exchange::sync(&desk, &out, once),
+        Command::Outgoing(args::OutgoingCommand::Send { id, to }) => exchange::send(&desk, &out, &id, &to)?,
+        Command::Inbox(command) => exchange::inbox(&desk, &out, command)?,
+        Command::Hub(command) => exchange::hub(&desk, &out, command)?,
+        Command::Exchange { id } => exchange::document(&desk, &out, &id)?,
         Command::Recall { id, reason } => {
             let row = desk.recall(&id, &reason)?;
             out.value(&json!(row), &format!("Đã thu hồi văn bản {}", row.code));

@@ -6,7 +6,8 @@
 //! header, the business information, the manifest and the attachments) and of a status packet,
 //! their [`validate`]ion, a [`write`]r and a [`parse`]r. It depends on no other Vanthu crate, so
 //! that what goes on the wire cannot drift with the application's own model; the application
-//! maps its records to and from these types.
+//! maps its records to and from these types. [`vxp`] is the REST shape the reference hub and
+//! the station's client share (paths, headers, JSON replies, the message key).
 //!
 //! ## What it writes, what it reads
 //!
@@ -43,6 +44,7 @@ pub mod error;
 pub mod model;
 pub mod parse;
 pub mod validate;
+pub mod vxp;
 pub mod write;
 
 mod tree;

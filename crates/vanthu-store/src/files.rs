@@ -77,42 +77,26 @@ impl FileStore {
         self.put_reader(&mut original.chain(update))
     }
 
-    fn put_reader(&self, input: &mut dyn Read) -> Result<StoredFile> {
-        let tmp_dir = self.root.join("tmp");
-        fs::create_dir_all(&tmp_dir).map_err(|e| StoreError::io(&tmp_dir, e))?;
-        let mut tmp = tempfile_in(&tmp_dir)?;
-        let mut hasher = Sha256::new();
-        let mut size = 0u64;
+    /// Stores what `input` yields.
+    pub fn put_reader(&self, input: &mut dyn Read) -> Result<StoredFile> {
+        let mut writer = self.writer()?;
         let mut buf = vec![0u8; 256 * 1024];
         loop {
-            let n = input.read(&mut buf).map_err(|e| StoreError::io(&tmp.path, e))?;
+            let n = input.read(&mut buf).map_err(|e| StoreError::io(&writer.tmp.path, e))?;
             if n == 0 {
                 break;
             }
-            size += n as u64;
-            if size > MAX_FILE_BYTES {
-                return Err(StoreError::io(
-                    &tmp.path,
-                    io::Error::new(io::ErrorKind::FileTooLarge, "tệp lớn hơn 2 GiB"),
-                ));
-            }
-            hasher.update(&buf[..n]);
-            tmp.file.write_all(&buf[..n]).map_err(|e| StoreError::io(&tmp.path, e))?;
+            writer.append(&buf[..n])?;
         }
-        tmp.file.sync_all().map_err(|e| StoreError::io(&tmp.path, e))?;
-        let sha256 = hex::encode(hasher.finalize());
-        let target = self.path_of(&sha256);
-        if !target.exists() {
-            let dir = target.parent().unwrap_or(&self.root);
-            fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-            let mut perms = tmp.file.metadata().map_err(|e| StoreError::io(&tmp.path, e))?.permissions();
-            perms.set_readonly(true);
-            fs::set_permissions(&tmp.path, perms).map_err(|e| StoreError::io(&tmp.path, e))?;
-            fs::rename(&tmp.path, &target).map_err(|e| StoreError::io(&target, e))?;
-            tmp.keep();
-            sync_dir(dir)?;
-        }
-        Ok(StoredFile { sha256, size })
+        writer.finish()
+    }
+
+    /// A file written piece by piece (an attachment decoded as it arrives): [`FileWriter::finish`]
+    /// stores it under its hash; dropped unfinished, it leaves nothing behind.
+    pub fn writer(&self) -> Result<FileWriter> {
+        let tmp_dir = self.root.join("tmp");
+        fs::create_dir_all(&tmp_dir).map_err(|e| StoreError::io(&tmp_dir, e))?;
+        Ok(FileWriter { tmp: tempfile_in(&tmp_dir)?, hasher: Sha256::new(), size: 0, root: self.root.clone() })
     }
 
     /// Re-hashes a stored file; `Ok(false)` when it is missing or its bytes no longer match its name.
@@ -165,6 +149,74 @@ pub fn hash_file(path: &Path) -> Result<(String, u64)> {
 /// Flushes a folder's entries (a rename is durable only once its folder is).
 pub fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(dir, e))
+}
+
+/// A file being written into the store ([`FileStore::writer`]).
+pub struct FileWriter {
+    tmp: TempFile,
+    hasher: Sha256,
+    size: u64,
+    root: PathBuf,
+}
+
+impl FileWriter {
+    /// Appends bytes.
+    pub fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        self.size += bytes.len() as u64;
+        if self.size > MAX_FILE_BYTES {
+            return Err(StoreError::io(
+                &self.tmp.path,
+                io::Error::new(io::ErrorKind::FileTooLarge, "tệp lớn hơn 2 GiB"),
+            ));
+        }
+        self.hasher.update(bytes);
+        self.tmp.file.write_all(bytes).map_err(|e| StoreError::io(&self.tmp.path, e))
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// Makes the file durable and moves it to its place under its hash (once: the same bytes
+    /// stored earlier are kept and this copy dropped).
+    pub fn finish(mut self) -> Result<StoredFile> {
+        let tmp = &mut self.tmp;
+        tmp.file.sync_all().map_err(|e| StoreError::io(&tmp.path, e))?;
+        let sha256 = hex::encode(self.hasher.finalize_reset());
+        let store = FileStore { root: self.root.clone() };
+        let target = store.path_of(&sha256);
+        if !target.exists() {
+            let dir = target.parent().unwrap_or(&self.root);
+            fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+            let mut perms = tmp.file.metadata().map_err(|e| StoreError::io(&tmp.path, e))?.permissions();
+            perms.set_readonly(true);
+            fs::set_permissions(&tmp.path, perms).map_err(|e| StoreError::io(&tmp.path, e))?;
+            fs::rename(&tmp.path, &target).map_err(|e| StoreError::io(&target, e))?;
+            tmp.keep();
+            sync_dir(dir)?;
+        }
+        Ok(StoredFile { sha256, size: self.size })
+    }
+}
+
+impl Write for FileWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.append(buf).map_err(|e| match e {
+            StoreError::Io { source, .. } => source,
+            other => io::Error::other(other.to_string()),
+        })?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 struct TempFile {

@@ -17,6 +17,7 @@ pub mod capture;
 pub mod casefiles;
 pub mod check;
 pub mod directory;
+pub mod exchange;
 pub mod files;
 pub mod handling;
 pub mod query;
@@ -29,9 +30,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{ErrorCode, OpenFlags, TransactionBehavior};
 
 pub use files::FileStore;
+/// The transaction the write functions take (for the crates that compose them: the façade, the sync engine).
+pub use rusqlite::{Connection, Transaction};
 
 /// How long a writer waits for another process's write lock before giving up with [`StoreError::Busy`].
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

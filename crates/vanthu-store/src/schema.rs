@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "0003_desk.sql", sql: include_str!("../../../migrations/0003_desk.sql") },
     Migration { version: 4, name: "0004_digitise.sql", sql: include_str!("../../../migrations/0004_digitise.sql") },
     Migration { version: 5, name: "0005_signing.sql", sql: include_str!("../../../migrations/0005_signing.sql") },
+    Migration { version: 6, name: "0006_exchange.sql", sql: include_str!("../../../migrations/0006_exchange.sql") },
 ];
 
 /// The schema version this binary writes.

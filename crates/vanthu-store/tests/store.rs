@@ -110,6 +110,7 @@ fn applied_migrations_never_change() {
         ("0003_desk.sql", "5b56122e835f50205224161c721609488c9a46c3b9deda5b8f988ebb91db5e1b"),
         ("0004_digitise.sql", "4ee22010e019beab87258c990877776dfd7ce82d022d98ca42427220eca7fbb7"),
         ("0005_signing.sql", "1d8bf5cd4f866140ba9af8c9520a2a80b5203072993a1a6103c147115550b126"),
+        ("0006_exchange.sql", "033b88587ba8e132835936d37c91dab1bd4f4a57135d3e1aa78e7ae9f4194ec9"),
     ];
     assert_eq!(MIGRATIONS.len(), frozen.len(), "a migration was added: freeze its hash here");
     for (m, (name, hash)) in MIGRATIONS.iter().zip(frozen) {
@@ -625,4 +626,128 @@ fn review_queue_orders_splits_and_registers_drafts() {
         .unwrap();
     let before = store.read(|c| capture::taken_before(c, &files[0].sha256)).unwrap().unwrap();
     assert_eq!((before.name.as_str(), before.draft_id), ("scan-1.jpg", Some(draft)));
+}
+
+/// The exchange tables hold their invariants whatever the caller does: secret documents never enter
+/// the outbox, a queued message never changes, a message key is queued once, a repeated delivery is
+/// kept once, a status delivered twice is recorded once, and a package is decided once.
+#[test]
+fn exchange_tables_refuse_secrets_changes_and_repeats() {
+    use vanthu_core::document::Secrecy;
+    use vanthu_store::exchange::{self, InboxState, MessageType, NewArrival, NewMessage, StatusRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let store = new_store(dir.path());
+    let at = datetime!(2026-11-23 09:00 +7);
+    let file = store.files().put_bytes(b"<edXML/>").unwrap();
+    let message = |document: Option<&'static str>, kind: &'static str| {
+        let file = file.clone();
+        move |tx: &rusqlite::Transaction<'_>| {
+            exchange::enqueue(
+                tx,
+                &NewMessage {
+                    document,
+                    messagetype: MessageType::Edoc,
+                    document_id: "000.00.00.H24,2026/11/23,01/UBND",
+                    kind,
+                    recipients: &["000.01.00.H24".to_owned()],
+                    file: &file,
+                    at,
+                    actor: "test",
+                },
+            )
+        }
+    };
+    // A secret document is refused by the trigger, with a Vietnamese message.
+    let secret = outgoing_with(&store, at, "sec", Some(Secrecy::Mat));
+    let secret_id: &'static str = Box::leak(secret.id.into_boxed_str());
+    let refused = store.write(message(Some(secret_id), "edoc:0")).unwrap_err();
+    assert!(matches!(&refused, StoreError::Conflict(m) if m.contains("mật")), "{refused:?}");
+    assert_eq!(store.read(exchange::counts).unwrap().outbox, 0);
+    // The same key twice is one message.
+    let first = store.write(message(None, "edoc:0")).unwrap();
+    assert!(first.is_some());
+    assert_eq!(store.write(message(None, "edoc:0")).unwrap(), None);
+    assert_eq!(store.read(exchange::counts).unwrap().outbox, 1);
+    // What a message is never changes; it is never deleted.
+    let id = first.unwrap();
+    for sql in ["UPDATE outbox SET kind = 'edoc:3' WHERE id = ?1", "DELETE FROM outbox WHERE id = ?1"] {
+        let e = store.write(|tx| Ok(tx.execute(sql, [id])?)).unwrap_err();
+        assert!(e.to_string().contains("outbox"), "{sql}: {e}");
+    }
+    // A message is marked sent once: a second mark does nothing.
+    store.write(|tx| exchange::mark_sent(tx, id, "hub-1", at)).unwrap();
+    store.write(|tx| exchange::mark_sent(tx, id, "hub-2", at)).unwrap();
+    let sent = store.read(|c| exchange::message(c, id)).unwrap().unwrap();
+    assert_eq!(sent.hub_doc_id.as_deref(), Some("hub-1"));
+    assert_eq!(store.read(exchange::counts).unwrap().outbox, 0);
+    // A repeated delivery is kept once; a package is decided once.
+    let metadata = serde_json::json!({});
+    let arrival = |tx: &rusqlite::Transaction<'_>| {
+        exchange::insert_arrival(
+            tx,
+            &NewArrival {
+                hub_doc_id: "hub-9",
+                sender: "000.01.00.H24",
+                sender_name: "Sở Nội vụ",
+                document_id: "000.01.00.H24,2026/11/22,05/SNV",
+                kind: "edoc:0",
+                package: &file,
+                code: Some("05/SNV"),
+                subject: "Về việc thử",
+                type_name: None,
+                priority: 0,
+                promulgation_date: None,
+                reason: None,
+                metadata: &metadata,
+                files: &[],
+                verdict: None,
+                at,
+            },
+        )
+    };
+    let kept = store.write(arrival).unwrap().unwrap();
+    assert_eq!(store.write(arrival).unwrap(), None);
+    assert_eq!(store.read(exchange::counts).unwrap().inbox, 1);
+    store.write(|tx| exchange::decide(tx, kept, InboxState::Rejected, None, Some("sai"), at, "test")).unwrap();
+    let again = store.write(|tx| exchange::decide(tx, kept, InboxState::Registered, None, None, at, "test"));
+    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    // A status delivered twice is recorded once.
+    let status = StatusRecord {
+        document_id: "000.00.00.H24,2026/11/23,01/UBND".into(),
+        document: None,
+        way: "in".into(),
+        organ_id: "000.01.00.H24".into(),
+        organ_name: None,
+        code: "03".into(),
+        description: None,
+        at: "2026-11-23T09:05:00+07:00".into(),
+        recorded_at: "2026-11-23T09:06:00+07:00".into(),
+    };
+    assert!(store.write(|tx| exchange::record_status(tx, &status)).unwrap());
+    assert!(!store.write(|tx| exchange::record_status(tx, &status)).unwrap());
+    assert_eq!(store.read(|c| exchange::statuses(c, &status.document_id)).unwrap().len(), 1);
+}
+
+fn outgoing_with(
+    store: &Store,
+    at: OffsetDateTime,
+    id: &str,
+    secrecy: Option<vanthu_core::document::Secrecy>,
+) -> register::RegisterRow {
+    let draft = OutgoingDraft {
+        type_name: "Công văn".into(),
+        subject: "Về việc thử".into(),
+        signer: "Nguyễn Văn A".into(),
+        secrecy,
+        ..Default::default()
+    };
+    let doc = draft.validate().unwrap();
+    store
+        .write(|tx| {
+            register::register_outgoing(
+                tx,
+                &NewOutgoing { id, at, actor: "test", doc: &doc, files: &[], response_for: None, delivery: &[] },
+            )
+        })
+        .unwrap()
 }

@@ -37,6 +37,9 @@ CREATE INDEX document_response_for ON document (response_for) WHERE response_for
 CREATE INDEX document_urgent ON document (register_date)
     WHERE direction = 'incoming' AND urgency IS NOT NULL AND cancelled_at IS NULL;
 
+-- index exchange_status_document
+CREATE INDEX exchange_status_document ON exchange_status (document_id, id);
+
 -- index handler_account
 CREATE INDEX handler_account ON handler (account_id) WHERE account_id IS NOT NULL;
 
@@ -48,6 +51,15 @@ CREATE INDEX handler_unit ON handler (unit_id) WHERE unit_id IS NOT NULL;
 
 -- index handling_open_deadline
 CREATE INDEX handling_open_deadline ON handling (deadline) WHERE status <> 'done';
+
+-- index inbox_waiting
+CREATE INDEX inbox_waiting ON inbox (received_at) WHERE state = 'waiting';
+
+-- index outbox_document
+CREATE INDEX outbox_document ON outbox (document_rowid) WHERE document_rowid IS NOT NULL;
+
+-- index outbox_waiting
+CREATE INDEX outbox_waiting ON outbox (id) WHERE state IN ('pending', 'unknown');
 
 -- index progress_document
 CREATE INDEX progress_document ON progress (document_rowid, id);
@@ -264,6 +276,21 @@ CREATE VIRTUAL TABLE document_search USING fts5 (
     prefix = '2 3'
 );
 
+-- table exchange_status
+CREATE TABLE exchange_status (
+    id              INTEGER PRIMARY KEY,
+    document_id     TEXT NOT NULL,
+    document_rowid  INTEGER REFERENCES document (rowid),
+    way             TEXT NOT NULL CHECK (way IN ('in', 'out')),
+    organ_id        TEXT NOT NULL,                            -- in: who sent it; out: to whom
+    organ_name      TEXT,
+    code            TEXT NOT NULL,                            -- 01 … 16
+    description     TEXT,
+    at              TEXT NOT NULL,                            -- the packet's timestamp (Vietnam time)
+    recorded_at     TEXT NOT NULL,
+    UNIQUE (document_id, way, organ_id, code, at)
+) STRICT;
+
 -- table file
 CREATE TABLE file (
     sha256      TEXT PRIMARY KEY,
@@ -293,6 +320,44 @@ CREATE TABLE handling (
     done_at         TEXT
 ) STRICT;
 
+-- table inbox
+CREATE TABLE inbox (
+    id                 INTEGER PRIMARY KEY,
+    hub_doc_id         TEXT NOT NULL,
+    sender             TEXT NOT NULL,                         -- OrganId
+    sender_name        TEXT NOT NULL,
+    document_id        TEXT NOT NULL,
+    kind               TEXT NOT NULL,                         -- edoc:0 new, 1 recall, 2 update, 3 replace
+    sha256             TEXT NOT NULL REFERENCES file (sha256),
+    size               INTEGER NOT NULL,
+    code               TEXT,                                  -- "7816/VPCP-TTĐT"
+    subject            TEXT NOT NULL,
+    type_name          TEXT,
+    priority           INTEGER NOT NULL DEFAULT 0 CHECK (priority BETWEEN 0 AND 4),
+    promulgation_date  TEXT,                                  -- yyyy-mm-dd
+    reason             TEXT,                                  -- BussinessDocReason (recall, update…)
+    metadata           TEXT NOT NULL,                         -- JSON: what registration needs
+    received_at        TEXT NOT NULL,
+    verdict            TEXT,                                  -- signatures: valid | invalid | indeterminate | none
+    state              TEXT NOT NULL DEFAULT 'waiting'
+                       CHECK (state IN ('waiting', 'registered', 'rejected', 'withdrawn', 'applied')),
+    document_rowid     INTEGER REFERENCES document (rowid),   -- once registered (or what a recall applied to)
+    decided_at         TEXT,
+    decided_by         TEXT,
+    decision_note      TEXT,                                  -- the rejection's reason, what a recall did
+    UNIQUE (sender, document_id, kind)
+) STRICT;
+
+-- table inbox_file
+CREATE TABLE inbox_file (
+    inbox_id    INTEGER NOT NULL REFERENCES inbox (id),
+    ordinal     INTEGER NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES file (sha256),
+    name        TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    PRIMARY KEY (inbox_id, ordinal)
+) STRICT, WITHOUT ROWID;
+
 -- table organ
 CREATE TABLE organ (
     id            INTEGER PRIMARY KEY,
@@ -310,6 +375,30 @@ CREATE TABLE organisation (
     name          TEXT NOT NULL,          -- Ủy ban nhân dân tỉnh Lào Cai
     abbreviation  TEXT NOT NULL,          -- UBND
     created_at    TEXT NOT NULL
+) STRICT;
+
+-- table outbox
+CREATE TABLE outbox (
+    id               INTEGER PRIMARY KEY,
+    document_rowid   INTEGER REFERENCES document (rowid),    -- NULL: a status about an arrival not registered
+    messagetype      TEXT NOT NULL CHECK (messagetype IN ('edoc', 'status')),
+    document_id      TEXT NOT NULL,                           -- the DocumentId it is about
+    kind             TEXT NOT NULL,                           -- edoc:N | status:CC@timestamp
+    recipients       TEXT NOT NULL,                           -- JSON array of OrganIds
+    sha256           TEXT NOT NULL REFERENCES file (sha256),  -- the bytes to send
+    size             INTEGER NOT NULL CHECK (size > 0),
+    -- pending: not sent yet; unknown: an attempt failed after the upload began (ask the hub before
+    -- sending again); sent: the hub holds it (hub_doc_id); failed: the hub refused it for good.
+    state            TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'unknown', 'sent', 'failed')),
+    attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at  TEXT,                                    -- RFC 3339; NULL: at the next pass
+    last_error       TEXT,
+    hub_doc_id       TEXT,
+    created_at       TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    sent_at          TEXT,
+    UNIQUE (document_id, kind),
+    CHECK ((state = 'sent') = (hub_doc_id IS NOT NULL))
 ) STRICT;
 
 -- table progress
@@ -392,6 +481,16 @@ CREATE TABLE signed_copy (
     timestamp_at        TEXT
 ) STRICT;
 
+-- table sync_state
+CREATE TABLE sync_state (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    last_attempt_at  TEXT,
+    last_success_at  TEXT,
+    failures         INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    next_attempt_at  TEXT,
+    last_error       TEXT
+) STRICT;
+
 -- table timestamp_queue
 CREATE TABLE timestamp_queue (
     signed_copy_id  INTEGER PRIMARY KEY REFERENCES signed_copy (id),
@@ -438,4 +537,23 @@ CREATE TRIGGER document_recalled_is_frozen BEFORE UPDATE ON document
 WHEN OLD.recalled_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'document is recalled and frozen'); END;
 
--- user_version 5
+-- trigger inbox_no_delete
+CREATE TRIGGER inbox_no_delete BEFORE DELETE ON inbox
+BEGIN SELECT RAISE(ABORT, 'inbox rows are kept'); END;
+
+-- trigger outbox_message_is_fixed
+CREATE TRIGGER outbox_message_is_fixed BEFORE UPDATE OF document_rowid, messagetype, document_id, kind,
+    recipients, sha256, size, created_at, created_by ON outbox
+BEGIN SELECT RAISE(ABORT, 'an outbox message never changes once queued'); END;
+
+-- trigger outbox_never_secret
+CREATE TRIGGER outbox_never_secret BEFORE INSERT ON outbox
+WHEN NEW.document_rowid IS NOT NULL
+ AND (SELECT secrecy FROM document WHERE rowid = NEW.document_rowid) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'secret documents are never sent through a hub'); END;
+
+-- trigger outbox_no_delete
+CREATE TRIGGER outbox_no_delete BEFORE DELETE ON outbox
+BEGIN SELECT RAISE(ABORT, 'outbox rows are kept'); END;
+
+-- user_version 6
