@@ -472,18 +472,16 @@ impl Desk {
         staff: &str,
         at: OffsetDateTime,
     ) -> ApiResult<PreparedStatus> {
-        Ok(vanthu_sync::answer(
-            &self.store,
-            org,
-            &item.sender,
-            &item.sender_name,
-            &item.document_id,
-            item.code.as_deref(),
+        let answer = vanthu_sync::compose::Answer {
+            sender: &item.sender,
+            sender_name: &item.sender_name,
+            document_id: &item.document_id,
+            code_text: item.code.as_deref(),
             code,
             description,
             staff,
-            at,
-        )?)
+        };
+        Ok(vanthu_sync::answer(&self.store, org, &answer, at)?)
     }
 
     /// The status telling the sender of a registered incoming document what its handling became

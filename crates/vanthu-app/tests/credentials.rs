@@ -182,6 +182,7 @@ fn hub(user: &str, secret: &str) -> HubCredentials {
         organ_id: ORG.to_owned(),
         user: user.to_owned(),
         secret: secret.to_owned(),
+        ca_file: Some("/etc/vanthu/truc-ca.pem".to_owned()),
     }
 }
 

@@ -187,29 +187,39 @@ pub fn write_package(store: &FileStore, package: &Package, files: &[DocumentFile
     Ok(out.finish()?)
 }
 
-/// A status packet: we, `org`, tell `sender` what we did (`code`) with its document `document_id`.
-pub fn status_packet(
-    org: &Organisation,
-    sender: &str,
-    document_id: &str,
-    code_text: Option<&str>,
-    code: StatusCode,
-    description: Option<&str>,
-    staff: &str,
-    at: OffsetDateTime,
-) -> Result<(Status, Vec<u8>)> {
+/// What a status packet says: we tell `sender` what we did (`code`) with its document.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer<'a> {
+    /// The document's sender (OrganId), to whom the status goes.
+    pub sender: &'a str,
+    /// Its name.
+    pub sender_name: &'a str,
+    /// The DocumentId answered.
+    pub document_id: &'a str,
+    /// The document's code ("7816/VPCP-TTĐT"), when it has one.
+    pub code_text: Option<&'a str>,
+    /// What we did.
+    pub code: StatusCode,
+    /// Why (a rejection's reason).
+    pub description: Option<&'a str>,
+    /// Who did it (StaffInfo).
+    pub staff: &'a str,
+}
+
+/// The status packet of `answer`, from `org`, and its bytes.
+pub fn status_packet(org: &Organisation, answer: &Answer<'_>, at: OffsetDateTime) -> Result<(Status, Vec<u8>)> {
     let status = Status {
         response_for: ResponseFor {
-            organ_id: Some(sender.to_owned()),
-            code: code_text.map(str::to_owned),
+            organ_id: Some(answer.sender.to_owned()),
+            code: answer.code_text.map(str::to_owned),
             promulgation_date: None,
-            document_id: Some(document_id.to_owned()),
+            document_id: Some(answer.document_id.to_owned()),
         },
         from: organization(org),
-        code,
-        description: description.map(str::to_owned),
+        code: answer.code,
+        description: answer.description.map(str::to_owned),
         timestamp: wire_time(at),
-        staff: StaffInfo { staff: Some(staff.to_owned()), ..StaffInfo::default() },
+        staff: StaffInfo { staff: Some(answer.staff.to_owned()), ..StaffInfo::default() },
     };
     let bytes = vanthu_edxml::write_status(&status)?;
     Ok((status, bytes))

@@ -26,7 +26,7 @@ use vanthu_store::exchange::{
 use vanthu_store::files::StoredFile;
 use vanthu_store::register::{self, Organisation, vietnam_rfc3339};
 
-use crate::compose::{self, ArrivalMetadata};
+use crate::compose::{self, Answer, ArrivalMetadata};
 use crate::error::{HubError, Result, SyncError};
 use crate::hub::{Accepted, Delivery, Hub};
 use crate::planner::{self, Outcome, Policy, Step, Then};
@@ -440,49 +440,39 @@ pub fn prepare_status(
     answer(
         store,
         org,
-        &package.header.from.organ_id,
-        &package.header.from.organ_name,
-        &package.header.document_id,
-        (!code_text.is_empty()).then_some(code_text.as_str()),
-        code,
-        description,
-        staff,
+        &Answer {
+            sender: &package.header.from.organ_id,
+            sender_name: &package.header.from.organ_name,
+            document_id: &package.header.document_id,
+            code_text: (!code_text.is_empty()).then_some(code_text.as_str()),
+            code,
+            description,
+            staff,
+        },
         at,
     )
 }
 
-/// Makes and stores a status packet about `document_id` for its sender `sender`.
-#[allow(clippy::too_many_arguments)]
-pub fn answer(
-    store: &Store,
-    org: &Organisation,
-    sender: &str,
-    sender_name: &str,
-    document_id: &str,
-    code_text: Option<&str>,
-    code: StatusCode,
-    description: Option<&str>,
-    staff: &str,
-    at: OffsetDateTime,
-) -> Result<PreparedStatus> {
-    let (status, bytes) = compose::status_packet(org, sender, document_id, code_text, code, description, staff, at)?;
+/// Makes and stores the status packet of `a`.
+pub fn answer(store: &Store, org: &Organisation, a: &Answer<'_>, at: OffsetDateTime) -> Result<PreparedStatus> {
+    let (status, bytes) = compose::status_packet(org, a, at)?;
     let file = store.files().put_bytes(&bytes)?;
     let wire = status.timestamp.assume_offset(VIETNAM_OFFSET);
     Ok(PreparedStatus {
         file,
         kind: MessageKey::of_status(&status).map(|k| k.kind).unwrap_or_default(),
         record: StatusRecord {
-            document_id: document_id.to_owned(),
+            document_id: a.document_id.to_owned(),
             document: None,
             way: "out".to_owned(),
-            organ_id: sender.to_owned(),
-            organ_name: Some(sender_name.to_owned()),
-            code: code.code().to_owned(),
-            description: description.map(str::to_owned),
+            organ_id: a.sender.to_owned(),
+            organ_name: Some(a.sender_name.to_owned()),
+            code: a.code.code().to_owned(),
+            description: a.description.map(str::to_owned),
             at: vietnam_rfc3339(wire),
             recorded_at: vietnam_rfc3339(at),
         },
-        to: sender.to_owned(),
+        to: a.sender.to_owned(),
     })
 }
 
