@@ -139,11 +139,12 @@ fn test(root: &Path) -> Result<()> {
     let mut outcomes = tidy::all(root)?;
 
     // The binaries the end-to-end tests drive.
-    let built = cargo_run(root, &["build", "-p", "vanthu-cli"], &[]).and_then(|()| desktop::build_desktop(root, false));
+    let built = cargo_run(root, &["build", "-p", "vanthu-cli", "-p", "vanthu-hub"], &[])
+        .and_then(|()| desktop::build_desktop(root, false));
     match built {
-        Err(e) => outcomes.push(failed("build vanthu-cli and vanthu-desktop", &e)),
+        Err(e) => outcomes.push(failed("build vanthu-cli, vanthu-hub and vanthu-desktop", &e)),
         Ok(desktop_bin) => {
-            outcomes.push(passed("build vanthu-cli and vanthu-desktop"));
+            outcomes.push(passed("build vanthu-cli, vanthu-hub and vanthu-desktop"));
             outcomes.extend(run_tests(root, &desktop_bin));
             // The desktop crate's tests regenerate the bindings: check them only now.
             outcomes.push(tidy::bindings_fresh(root)?);
@@ -185,6 +186,7 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         (Err(e), _) | (_, Err(e)) => return vec![failed("pdfium and the python oracles", &e)],
     };
     let vanthu_bin = target_dir(root).join("debug").join("vanthu");
+    let hub_bin = target_dir(root).join("debug").join("vanthu-hub").to_string_lossy().into_owned();
     let bin = desktop_bin.to_string_lossy().into_owned();
     let cli = vanthu_bin.to_string_lossy().into_owned();
     let url = driver.url();
@@ -196,6 +198,7 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         ("VANTHU_DESKTOP_BIN", bin.as_str()),
         ("VANTHU_WEBDRIVER_URL", url.as_str()),
         ("VANTHU_BIN", cli.as_str()),
+        ("VANTHU_HUB_BIN", hub_bin.as_str()),
         ("VANTHU_PDFIUM", pdfium.as_str()),
         ("VANTHU_IMG2PDF", img2pdf.as_str()),
         ("VANTHU_TEST_PRINTER", oracles::TEST_PRINTER),

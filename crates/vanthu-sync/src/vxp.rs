@@ -86,7 +86,8 @@ impl VxpClient {
             }
             builder = builder.tls_config(TlsConfig::builder().root_certs(RootCerts::Specific(Arc::new(certs))).build());
         }
-        let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", config.user, config.secret));
+        let credentials =
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", config.user, config.secret));
         Ok(VxpClient {
             base: config.url.trim_end_matches('/').to_owned(),
             organ_id: config.organ_id.clone(),
@@ -197,7 +198,8 @@ fn json<T: serde::de::DeserializeOwned>(response: Response<Body>) -> Result<T, H
     if response.status() != 200 {
         return Err(refusal(response));
     }
-    let bytes = response.into_body().with_config().limit(MAX_REPLY_BYTES).read_to_vec().map_err(|e| transport(e, true))?;
+    let bytes =
+        response.into_body().with_config().limit(MAX_REPLY_BYTES).read_to_vec().map_err(|e| transport(e, true))?;
     serde_json::from_slice(&bytes).map_err(|e| HubError::Protocol(e.to_string()))
 }
 
@@ -232,20 +234,20 @@ fn refusal(response: Response<Body>) -> HubError {
 /// body that may have been taken.
 fn transport(e: ureq::Error, sending: bool) -> HubError {
     let nothing_sent = match &e {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) | ureq::Error::Tls(_) => true,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) | ureq::Error::Tls(_) => {
+            true
+        }
         ureq::Error::Timeout(t) => matches!(t, Timeout::Resolve | Timeout::Connect),
+        // InvalidData: TLS refused the hub's certificate or the handshake, before any request.
         ureq::Error::Io(io) => matches!(
             io.kind(),
             io::ErrorKind::ConnectionRefused
                 | io::ErrorKind::AddrNotAvailable
                 | io::ErrorKind::NetworkUnreachable
                 | io::ErrorKind::HostUnreachable
+                | io::ErrorKind::InvalidData
         ),
         _ => false,
     };
-    if nothing_sent || !sending {
-        HubError::Unreachable(e.to_string())
-    } else {
-        HubError::Interrupted(e.to_string())
-    }
+    if nothing_sent || !sending { HubError::Unreachable(e.to_string()) } else { HubError::Interrupted(e.to_string()) }
 }

@@ -4,6 +4,8 @@
 //!   certificate, a rogue CA, a TSA certificate, CRLs) made by `cryptography` in the oracles' Python,
 //!   and a SoftHSM2 token that holds the signers' keys, under a private `SOFTHSM2_CONF`.
 //! - [`oracles`]: where the Python oracles live (`target/oracles/venv`), pyHanko's and pdfsig's verdicts.
+//! - [`proxy`]: a TCP proxy that delays, cuts and refuses connections at random (seeded), unplugs
+//!   and replugs the link, and follows a restarted server.
 //! - [`keyring`]: a private D-Bus session with an unlocked gnome-keyring (the Secret Service the
 //!   stations keep the hub's secret in).
 
@@ -11,3 +13,4 @@ pub mod keyring;
 pub mod oracles;
 pub mod pdf;
 pub mod pki;
+pub mod proxy;

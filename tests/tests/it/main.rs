@@ -13,4 +13,6 @@ mod desktop_desk;
 mod desktop_digitise;
 mod desktop_signing;
 mod digitise;
+mod exchange;
+mod exchange_faults;
 mod signing;
