@@ -63,6 +63,8 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "dbus-x11",
     "libsecret-tools",
+    // The reference hub's PostgreSQL store: its tests start a private cluster (initdb, pg_ctl, psql).
+    "postgresql",
 ];
 
 /// The oldest Node.js major version the front end's tooling (Vite) runs on.

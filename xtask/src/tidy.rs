@@ -107,6 +107,38 @@ const BOUNDARIES: &[Boundary] = &[
         ],
         direct_only: false,
     },
+    // The reference hub knows messages and organisations, never the register (ADR 0006).
+    Boundary {
+        krate: "vanthu-hub",
+        forbidden: &[
+            "vanthu-core",
+            "vanthu-store",
+            "vanthu-app",
+            "vanthu-pdf",
+            "vanthu-sign",
+            "vanthu-capture",
+            "vanthu-report",
+            "vanthu-testkit",
+            "tauri",
+        ],
+        direct_only: false,
+    },
+    // The sync engine plans and talks to hubs; it never knows the UI, the signing stack or the hub
+    // server (ADR 0006).
+    Boundary {
+        krate: "vanthu-sync",
+        forbidden: &[
+            "vanthu-app",
+            "vanthu-pdf",
+            "vanthu-sign",
+            "vanthu-capture",
+            "vanthu-report",
+            "vanthu-hub",
+            "vanthu-testkit",
+            "tauri",
+        ],
+        direct_only: false,
+    },
     // The test kit (SoftHSM tokens, oracles) never ships.
     Boundary { krate: "vanthu-app", forbidden: &["tauri", "clap", "vanthu-testkit"], direct_only: false },
     Boundary {

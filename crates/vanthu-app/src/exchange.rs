@@ -19,17 +19,17 @@ use vanthu_core::access::Permission;
 use vanthu_core::document::{Channel, IncomingDraft};
 use vanthu_core::text::clean;
 use vanthu_edxml::{BusinessDocType, StatusCode};
+use vanthu_store::exchange::{self, MessageType, NewMessage};
 pub use vanthu_store::exchange::{
     ArrivalFile, Counts, InboxItem, InboxState, OutboxMessage, OutboxState, StatusRecord, SyncState,
 };
-use vanthu_store::exchange::{self, MessageType, NewMessage};
-pub use vanthu_sync::hub::Agency;
-pub use vanthu_sync::{PassReport, Policy};
 use vanthu_store::files::StoredFile;
 use vanthu_store::register::{self, DocumentFile, RegisterRow};
 use vanthu_sync::compose::{self, ArrivalMetadata, To};
+pub use vanthu_sync::hub::Agency;
 use vanthu_sync::hub::Hub;
 use vanthu_sync::vxp::{VxpClient, VxpConfig};
+pub use vanthu_sync::{PassReport, Policy};
 use vanthu_sync::{PreparedStatus, Station, SyncError};
 
 use crate::credentials::HubCredentials;
@@ -156,7 +156,9 @@ impl Desk {
         let org = self.require_organisation()?;
         let url = url.trim().trim_end_matches('/');
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(ApiError::invalid("Địa chỉ trục liên thông phải bắt đầu bằng https:// (hoặc http:// trong mạng nội bộ)."));
+            return Err(ApiError::invalid(
+                "Địa chỉ trục liên thông phải bắt đầu bằng https:// (hoặc http:// trong mạng nội bộ).",
+            ));
         }
         let user = if user.trim().is_empty() { org.org_id.clone() } else { user.trim().to_owned() };
         if secret.is_empty() {
@@ -199,8 +201,14 @@ impl Desk {
             })?),
             None => None,
         };
-        let config =
-            VxpConfig { url: c.url, organ_id: c.organ_id, user: c.user, secret: c.secret, ca_pem, timeout: HUB_TIMEOUT };
+        let config = VxpConfig {
+            url: c.url,
+            organ_id: c.organ_id,
+            user: c.user,
+            secret: c.secret,
+            ca_pem,
+            timeout: HUB_TIMEOUT,
+        };
         Ok(VxpClient::new(&config).map_err(SyncError::from)?)
     }
 
@@ -253,7 +261,8 @@ impl Desk {
             };
             recipients.push(To { organ_id, name });
         }
-        let document_id = doc.exchange_id.clone().ok_or_else(|| ApiError::invalid("Văn bản chưa có mã văn bản liên thông."))?;
+        let document_id =
+            doc.exchange_id.clone().ok_or_else(|| ApiError::invalid("Văn bản chưa có mã văn bản liên thông."))?;
         let response_for = self.answered_document(&doc)?;
         let at = self.now();
         let package = compose::package(
@@ -293,9 +302,16 @@ impl Desk {
                     doc.code
                 )));
             };
-            audit(tx, at, &actor.name, "exchange.queue", id, serde_json::json!({
-                "document_id": document_id, "recipients": organ_ids, "sha256": stored.sha256,
-            }))?;
+            audit(
+                tx,
+                at,
+                &actor.name,
+                "exchange.queue",
+                id,
+                serde_json::json!({
+                    "document_id": document_id, "recipients": organ_ids, "sha256": stored.sha256,
+                }),
+            )?;
             exchange::message(tx, message_id)?.ok_or_else(|| vanthu_store::StoreError::NotFound(message_id.to_string()))
         })?;
         Ok(message)
@@ -309,7 +325,8 @@ impl Desk {
         if let Some(sealed) = sealed
             && let Some(main) = files.iter_mut().find(|f| f.role == "main")
         {
-            main.size = std::fs::metadata(self.store.files().path_of(&sealed.sha256)).map(|m| m.len()).unwrap_or(main.size);
+            main.size =
+                std::fs::metadata(self.store.files().path_of(&sealed.sha256)).map(|m| m.len()).unwrap_or(main.size);
             main.sha256 = sealed.sha256;
         }
         Ok(files)
@@ -398,7 +415,11 @@ impl Desk {
             organ_id: Some(metadata.organ_id.clone()),
             code: metadata.code.clone(),
             issued_date: metadata.issued_date.as_deref().and_then(parse_date),
-            type_name: metadata.type_name.clone().filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "Công văn".to_owned()),
+            type_name: metadata
+                .type_name
+                .clone()
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "Công văn".to_owned()),
             subject: metadata.subject.clone(),
             signer: metadata.signer.clone(),
             urgency: compose::urgency(metadata.priority),
@@ -444,9 +465,16 @@ impl Desk {
         self.store.write(|tx| {
             exchange::decide(tx, item.id, InboxState::Rejected, None, Some(&reason), at, &actor.name)?;
             vanthu_sync::queue_status(tx, &rejected, None, &actor.name, at)?;
-            audit(tx, at, &actor.name, "exchange.reject", &item.hub_doc_id, serde_json::json!({
-                "document_id": item.document_id, "sender": item.sender, "reason": reason,
-            }))?;
+            audit(
+                tx,
+                at,
+                &actor.name,
+                "exchange.reject",
+                &item.hub_doc_id,
+                serde_json::json!({
+                    "document_id": item.document_id, "sender": item.sender, "reason": reason,
+                }),
+            )?;
             Ok(())
         })?;
         self.inbox_item(inbox_id)
@@ -515,7 +543,10 @@ impl Desk {
                             .find(|r| r.organ_id.as_ref() == Some(organ_id))
                             .map(|r| r.name.clone())
                             .or(last.and_then(|s| s.organ_name.clone()))
-                            .map_or_else(|| exchange::organ_name(c, organ_id).map(|n| n.unwrap_or_else(|| organ_id.clone())), Ok)?;
+                            .map_or_else(
+                                || exchange::organ_name(c, organ_id).map(|n| n.unwrap_or_else(|| organ_id.clone())),
+                                Ok,
+                            )?;
                         recipients.push(RecipientStatus {
                             organ_id: organ_id.clone(),
                             name,

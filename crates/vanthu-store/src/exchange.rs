@@ -226,7 +226,9 @@ pub fn messages_of_document(conn: &Connection, id: &str) -> Result<Vec<OutboxMes
 
 /// One message.
 pub fn message(conn: &Connection, id: i64) -> Result<Option<OutboxMessage>> {
-    let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN document d ON d.rowid = o.document_rowid WHERE o.id = ?1");
+    let sql = format!(
+        "SELECT {OUTBOX_COLUMNS} FROM outbox o LEFT JOIN document d ON d.rowid = o.document_rowid WHERE o.id = ?1"
+    );
     Ok(conn.query_row(&sql, [id], outbox_row).optional()?)
 }
 
@@ -525,7 +527,9 @@ fn with_files(conn: &Connection, mut item: InboxItem) -> Result<InboxItem> {
 
 /// One inbox package with its files.
 pub fn inbox_item(conn: &Connection, id: i64) -> Result<Option<InboxItem>> {
-    let sql = format!("SELECT {INBOX_COLUMNS} FROM inbox i LEFT JOIN document d ON d.rowid = i.document_rowid WHERE i.id = ?1");
+    let sql = format!(
+        "SELECT {INBOX_COLUMNS} FROM inbox i LEFT JOIN document d ON d.rowid = i.document_rowid WHERE i.id = ?1"
+    );
     match conn.query_row(&sql, [id], inbox_row).optional()? {
         Some(item) => Ok(Some(with_files(conn, item)?)),
         None => Ok(None),
@@ -651,7 +655,10 @@ pub fn document_by_exchange_id(conn: &Connection, exchange_id: &str, outgoing: b
 /// Sets the DocumentId of an incoming document registered from a package (the package's own, which
 /// may differ from the one its code would give).
 pub fn set_exchange_id(tx: &Transaction<'_>, id: &str, exchange_id: &str) -> Result<()> {
-    tx.execute("UPDATE document SET exchange_id = ?2 WHERE id = ?1 AND exchange_id IS NOT ?2", params![id, exchange_id])?;
+    tx.execute(
+        "UPDATE document SET exchange_id = ?2 WHERE id = ?1 AND exchange_id IS NOT ?2",
+        params![id, exchange_id],
+    )?;
     Ok(())
 }
 
@@ -731,7 +738,9 @@ pub fn arrival_of_document(conn: &Connection, id: &str) -> Result<Option<InboxIt
 /// The name the directory knows an OrganId by (the most used one).
 pub fn organ_name(conn: &Connection, organ_id: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT name FROM organ WHERE organ_id = ?1 ORDER BY uses DESC, id LIMIT 1", [organ_id], |r| r.get(0))
+        .query_row("SELECT name FROM organ WHERE organ_id = ?1 ORDER BY uses DESC, id LIMIT 1", [organ_id], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 

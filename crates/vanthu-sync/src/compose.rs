@@ -12,8 +12,8 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime};
 use vanthu_core::VIETNAM_OFFSET;
 use vanthu_core::document::Urgency;
 use vanthu_edxml::{
-    AttachmentMeta, AttachmentSink, Business, BusinessDocType, Code, DocumentType, Limits, MessageHeader, OtherInfo,
-    Organization, Package, Priority, PromulgationInfo, ResponseFor, SignerInfo, StaffInfo, Status, StatusCode,
+    AttachmentMeta, AttachmentSink, Business, BusinessDocType, Code, DocumentType, Limits, MessageHeader, Organization,
+    OtherInfo, Package, Priority, PromulgationInfo, ResponseFor, SignerInfo, StaffInfo, Status, StatusCode,
     TraceHeader,
 };
 use vanthu_store::FileStore;

@@ -18,13 +18,13 @@ use time::OffsetDateTime;
 use vanthu_core::VIETNAM_OFFSET;
 use vanthu_edxml::vxp::{MessageKey, MessageType as WireType};
 use vanthu_edxml::{BusinessDocType, Package, StatusCode};
-use vanthu_store::{Store, Transaction};
 use vanthu_store::audit::{self, NewAuditEntry};
 use vanthu_store::exchange::{
     self, ArrivalFile, InboxState, MessageType, NewArrival, NewMessage, OutboxMessage, OutboxState, StatusRecord,
 };
 use vanthu_store::files::StoredFile;
 use vanthu_store::register::{self, Organisation, vietnam_rfc3339};
+use vanthu_store::{Store, Transaction};
 
 use crate::compose::{self, Answer, ArrivalMetadata};
 use crate::error::{HubError, Result, SyncError};
@@ -116,10 +116,17 @@ fn push(store: &Store, hub: &dyn Hub, station: &Station<'_>, report: &mut PassRe
                     if message.messagetype == MessageType::Edoc
                         && let Some(doc) = &message.document
                     {
-                        audit_entry(tx, now, station.actor, "exchange.send", doc, &serde_json::json!({
-                            "document_id": message.document_id, "kind": message.kind,
-                            "recipients": message.recipients, "hub_doc_id": hub_id,
-                        }))?;
+                        audit_entry(
+                            tx,
+                            now,
+                            station.actor,
+                            "exchange.send",
+                            doc,
+                            &serde_json::json!({
+                                "document_id": message.document_id, "kind": message.kind,
+                                "recipients": message.recipients, "hub_doc_id": hub_id,
+                            }),
+                        )?;
                     }
                 }
                 Outcome::Retry { state, error, next_attempt_at } => {
@@ -128,9 +135,16 @@ fn push(store: &Store, hub: &dyn Hub, station: &Station<'_>, report: &mut PassRe
                 Outcome::Failed { error } => {
                     exchange::mark_attempt(tx, message.id, OutboxState::Failed, error, None)?;
                     let entity = message.document.clone().unwrap_or_else(|| message.document_id.clone());
-                    audit_entry(tx, now, station.actor, "exchange.send_refused", &entity, &serde_json::json!({
-                        "document_id": message.document_id, "kind": message.kind, "error": error,
-                    }))?;
+                    audit_entry(
+                        tx,
+                        now,
+                        station.actor,
+                        "exchange.send_refused",
+                        &entity,
+                        &serde_json::json!({
+                            "document_id": message.document_id, "kind": message.kind, "error": error,
+                        }),
+                    )?;
                 }
             }
             Ok(())
@@ -213,10 +227,17 @@ fn receive(
         report.refused += 1;
         let now = (station.now)();
         store.write(|tx| {
-            audit_entry(tx, now, station.actor, "exchange.receive_refused", &d.hub_id, &serde_json::json!({
-                "from": d.from, "document_id": d.document_id, "messagetype": d.messagetype.as_str(),
-                "sha256": stored.sha256, "reason": reason,
-            }))
+            audit_entry(
+                tx,
+                now,
+                station.actor,
+                "exchange.receive_refused",
+                &d.hub_id,
+                &serde_json::json!({
+                    "from": d.from, "document_id": d.document_id, "messagetype": d.messagetype.as_str(),
+                    "sha256": stored.sha256, "reason": reason,
+                }),
+            )
         })?;
     }
     Ok(verdict)
@@ -337,22 +358,54 @@ fn apply_recall(
         if !doc.cancelled {
             register::cancel(tx, &doc.id, &note, now, station.actor)?;
         }
-        exchange::decide(tx, recall_row, InboxState::Applied, Some(&doc.id), Some("Đã hủy văn bản đến"), now, station.actor)?;
+        exchange::decide(
+            tx,
+            recall_row,
+            InboxState::Applied,
+            Some(&doc.id),
+            Some("Đã hủy văn bản đến"),
+            now,
+            station.actor,
+        )?;
         return Ok(true);
     }
     let waiting = exchange::inbox_by_key(tx, &key.sender, &key.document_id, "edoc:0")?;
     match waiting {
         Some(item) if item.state == InboxState::Waiting => {
             exchange::decide(tx, item.id, InboxState::Withdrawn, None, Some(&note), now, station.actor)?;
-            exchange::decide(tx, recall_row, InboxState::Applied, None, Some("Gói tin chưa đăng ký đã được rút lại"), now, station.actor)?;
+            exchange::decide(
+                tx,
+                recall_row,
+                InboxState::Applied,
+                None,
+                Some("Gói tin chưa đăng ký đã được rút lại"),
+                now,
+                station.actor,
+            )?;
             Ok(true)
         }
         Some(_) => {
-            exchange::decide(tx, recall_row, InboxState::Applied, None, Some("Gói tin đã được xử lý trước đó"), now, station.actor)?;
+            exchange::decide(
+                tx,
+                recall_row,
+                InboxState::Applied,
+                None,
+                Some("Gói tin đã được xử lý trước đó"),
+                now,
+                station.actor,
+            )?;
             Ok(true)
         }
         None => {
-            exchange::decide(tx, recall_row, InboxState::Applied, None, Some("Không tìm thấy văn bản được thu hồi"), now, station.actor)?;
+            exchange::decide(
+                tx,
+                recall_row,
+                InboxState::Applied,
+                None,
+                Some("Không tìm thấy văn bản được thu hồi"),
+                now,
+                station.actor,
+            )?;
             Ok(false)
         }
     }

@@ -140,7 +140,11 @@ pub fn after_attempt(
 /// When the next pass starts, after one that succeeded (`failures == 0`) or after `failures` failed
 /// passes in a row.
 pub fn next_pass(policy: &Policy, failures: u32, now: OffsetDateTime, unit: f64) -> OffsetDateTime {
-    if failures == 0 { now + policy.poll } else { now + backoff(policy, failures, unit).max(Duration::from_millis(200)) }
+    if failures == 0 {
+        now + policy.poll
+    } else {
+        now + backoff(policy, failures, unit).max(Duration::from_millis(200))
+    }
 }
 
 #[cfg(test)]

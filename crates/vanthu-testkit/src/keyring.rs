@@ -33,11 +33,11 @@ impl Session {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start dbus-daemon: {e} (apt-get install dbus-x11; cargo xtask install)"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start dbus-daemon: {e} (apt-get install dbus-x11; cargo xtask install)")
+            });
         let mut line = String::new();
-        BufReader::new(bus.stdout.take().expect("piped"))
-            .read_line(&mut line)
-            .expect("dbus-daemon prints its address");
+        BufReader::new(bus.stdout.take().expect("piped")).read_line(&mut line).expect("dbus-daemon prints its address");
         let address = line.trim().to_owned();
         assert!(address.starts_with("unix:"), "dbus-daemon printed {address:?}");
         let mut keyring = Command::new("gnome-keyring-daemon")

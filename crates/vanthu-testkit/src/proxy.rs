@@ -95,10 +95,7 @@ impl Proxy {
                     continue;
                 };
                 let generation = accept.generation.load(Ordering::SeqCst);
-                for (from, to) in [
-                    (client.try_clone(), server.try_clone()),
-                    (server.try_clone(), client.try_clone()),
-                ] {
+                for (from, to) in [(client.try_clone(), server.try_clone()), (server.try_clone(), client.try_clone())] {
                     let (Ok(from), Ok(to)) = (from, to) else { continue };
                     let shared = Arc::clone(&accept);
                     thread::spawn(move || pump(from, to, &shared, generation));

@@ -52,16 +52,20 @@ pub fn tls_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
         assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
-    openssl(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3"]
-        .iter()
-        .copied()
-        .chain(["-subj", "/CN=CA thử nghiệm của trục", "-keyout", "ca-key.pem", "-out", "ca.pem"])
-        .collect::<Vec<_>>());
-    openssl(&["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        .iter()
-        .copied()
-        .chain(["-subj", "/CN=127.0.0.1", "-keyout", "hub-key.pem", "-out", "hub.csr"])
-        .collect::<Vec<_>>());
+    openssl(
+        &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3"]
+            .iter()
+            .copied()
+            .chain(["-subj", "/CN=CA thử nghiệm của trục", "-keyout", "ca-key.pem", "-out", "ca.pem"])
+            .collect::<Vec<_>>(),
+    );
+    openssl(
+        &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+            .iter()
+            .copied()
+            .chain(["-subj", "/CN=127.0.0.1", "-keyout", "hub-key.pem", "-out", "hub.csr"])
+            .collect::<Vec<_>>(),
+    );
     std::fs::write(
         path("hub.ext"),
         "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n\
@@ -69,8 +73,21 @@ pub fn tls_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     )
     .unwrap();
     openssl(&[
-        "x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "3",
-        "-extfile", "hub.ext", "-out", "hub-cert.pem",
+        "x509",
+        "-req",
+        "-in",
+        "hub.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-days",
+        "3",
+        "-extfile",
+        "hub.ext",
+        "-out",
+        "hub-cert.pem",
     ]);
     (path("ca.pem"), path("hub-cert.pem"), path("hub-key.pem"))
 }

@@ -114,7 +114,8 @@ fn a_thousand_documents_each_way_survive_a_bad_link_and_killed_processes() {
     add_org(&hub, B, "Sở Nội vụ tỉnh Lào Cai", "bí-mật-B");
     let proxy = Proxy::start(socket_of(&hub.url), 20261122);
     let through_proxy = format!("https://{}", proxy.addr());
-    let a = crate::exchange::station_at(dir.path(), &keyring, &through_proxy, &hub.ca, A, "UBND tỉnh Lào Cai", "bí-mật-A");
+    let a =
+        crate::exchange::station_at(dir.path(), &keyring, &through_proxy, &hub.ca, A, "UBND tỉnh Lào Cai", "bí-mật-A");
     let b = crate::exchange::station_at(dir.path(), &keyring, &through_proxy, &hub.ca, B, "Sở Nội vụ", "bí-mật-B");
     let pdf = dir.path().join("cong-van.pdf");
     one_page_pdf(&pdf);
