@@ -126,18 +126,24 @@ pub fn spawn_hub(config: &Path, ca: &Path) -> Hub {
 
 /// `vanthu-hub org add` with the secret on stdin.
 pub fn add_org(hub: &Hub, organ_id: &str, name: &str, secret: &str) {
-    let mut child = Command::new(hub_bin())
-        .args(["org", "add", "--config"])
-        .arg(&hub.config)
-        .args(["--id", organ_id, "--name", name, "--secret-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = with_stdin(
+        Command::new(hub_bin()).args(["org", "add", "--config"]).arg(&hub.config).args([
+            "--id",
+            organ_id,
+            "--name",
+            name,
+            "--secret-stdin",
+        ]),
+        secret,
+    );
     assert!(out.status.success(), "org add: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Runs `cmd` with `line` on its standard input, and returns its output.
+fn with_stdin(cmd: &mut Command, line: &str) -> std::process::Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{line}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// A station: a register whose hub secret is in the private keyring.
@@ -187,18 +193,8 @@ pub fn station_at<'k>(
 ) -> Station<'k> {
     let station = Station { db: dir.join(format!("{organ_id}.sqlite3")), keyring, now: None };
     station.json(&["init", "--org-id", organ_id, "--org-name", name, "--org-abbr", "UBND"]);
-    let mut child = station
-        .cmd()
-        .args(["hub", "set", "--url", url, "--ca"])
-        .arg(ca)
-        .arg("--secret-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{secret}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out =
+        with_stdin(station.cmd().args(["hub", "set", "--url", url, "--ca"]).arg(ca).arg("--secret-stdin"), secret);
     assert!(out.status.success(), "hub set: {}", String::from_utf8_lossy(&out.stderr));
     station
 }
