@@ -325,6 +325,19 @@ fn two_stations_exchange_documents_and_statuses_both_ways_through_the_hub() {
     sync(&a);
     assert_eq!(recipient_code(&a, &doc, B).as_deref(), Some("15"));
 
+    // A station with the wrong secret is refused with a clear message (exit 8), the hub logs the
+    // refusal, and nothing it queued is lost: it waits in the outbox.
+    let c = station(dir.path(), &keyring, &hub, "000.02.00.H24", "UBND huyện Bát Xát", "sai-mật-khẩu");
+    let queued = issue(&c, &pdf, "Văn bản của trạm sai mật khẩu");
+    c.json(&["outgoing", "send", &queued, "--to", A]);
+    let refused = c.cmd().args(["sync", "--once"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(8), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("từ chối tài khoản"));
+    assert_eq!(c.json(&["hub", "show"])["counts"]["outbox"], 1);
+    let events = Command::new(hub_bin()).args(["events", "--config"]).arg(&hub.config).output().unwrap();
+    let events = String::from_utf8_lossy(&events.stdout);
+    assert!(events.contains("AUTH") && events.contains("000.02.00.H24"), "the hub logged it: {events}");
+
     // Nothing is left to send, and both registers are whole.
     for s in [&a, &b] {
         let show = s.json(&["hub", "show"]);
