@@ -49,6 +49,7 @@ fn choose_draft(session: &Session, id: i64, pages: usize) {
 
 #[test]
 fn a_twelve_sheet_batch_is_scanned_split_turned_registered_stamped_and_printed() {
+    let _printer = crate::support::one_printer();
     let printed_to = PathBuf::from(
         std::env::var("VANTHU_TEST_PRINT_DIR").expect("VANTHU_TEST_PRINT_DIR (run through `cargo xtask test`)"),
     );

@@ -463,6 +463,7 @@ fn wait_for_print(dir: &Path, title: &str, since: std::time::SystemTime) -> Path
 /// mark; the register still checks whole.
 #[test]
 fn a_batch_is_split_registered_stamped_and_printed() {
+    let _printer = crate::support::one_printer();
     let printer = std::env::var("VANTHU_TEST_PRINTER")
         .expect("VANTHU_TEST_PRINTER names a CUPS printer (cups-pdf): run through `cargo xtask test`");
     let printed_to = PathBuf::from(

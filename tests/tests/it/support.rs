@@ -81,3 +81,12 @@ pub fn make_writable(path: &Path) {
     perms.set_readonly(false);
     std::fs::set_permissions(path, perms).expect("permissions can be changed");
 }
+
+/// One printing test at a time: the CUPS test printer writes every job into one folder, and two
+/// tests printing "vanthu-den-2026-1" at once would each find the other's printout.
+static PRINTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Holds the test printer for the caller's test.
+pub fn one_printer() -> std::sync::MutexGuard<'static, ()> {
+    PRINTER.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
