@@ -19,7 +19,7 @@ use vanthu_core::access::Permission;
 use vanthu_core::document::{Channel, IncomingDraft};
 use vanthu_core::text::clean;
 use vanthu_edxml::{BusinessDocType, StatusCode};
-use vanthu_store::exchange::{self, MessageType, NewMessage};
+use vanthu_store::exchange::{self, AuditSubject, MessageType, NewMessage};
 pub use vanthu_store::exchange::{
     ArrivalFile, Counts, InboxItem, InboxState, OutboxMessage, OutboxState, StatusRecord, SyncState,
 };
@@ -302,12 +302,12 @@ impl Desk {
                     doc.code
                 )));
             };
-            audit(
+            exchange::audit(
                 tx,
                 at,
                 &actor.name,
                 "exchange.queue",
-                id,
+                AuditSubject::Document(id),
                 serde_json::json!({
                     "document_id": document_id, "recipients": organ_ids, "sha256": stored.sha256,
                 }),
@@ -344,7 +344,13 @@ impl Desk {
 
     /// The recall package of a document sent through the hub, made and stored before the recall's
     /// transaction (`None` when it never went through the hub).
-    pub(crate) fn prepare_recall(&self, id: &str, reason: &str, at: OffsetDateTime) -> ApiResult<Option<QueuedRecall>> {
+    pub(crate) fn prepare_recall(
+        &self,
+        id: &str,
+        reason: &str,
+        staff: &str,
+        at: OffsetDateTime,
+    ) -> ApiResult<Option<QueuedRecall>> {
         let id = id.trim();
         let sent = self.store.read(|c| exchange::messages_of_document(c, id))?;
         let Some(first) = sent
@@ -365,7 +371,6 @@ impl Desk {
                 .map(|o| Ok(To { organ_id: o.clone(), name: exchange::organ_name(c, o)?.unwrap_or_else(|| o.clone()) }))
                 .collect::<vanthu_store::Result<Vec<_>>>()
         })?;
-        let actor = self.authorise_passive(Permission::Recall)?;
         let package = compose::package(
             &org,
             &compose::PackageFor {
@@ -377,7 +382,7 @@ impl Desk {
                 reason: Some(reason),
                 response_for: &[],
                 replaces: &[],
-                staff: &actor.name,
+                staff,
                 at,
             },
         )?;
@@ -465,12 +470,12 @@ impl Desk {
         self.store.write(|tx| {
             exchange::decide(tx, item.id, InboxState::Rejected, None, Some(&reason), at, &actor.name)?;
             vanthu_sync::queue_status(tx, &rejected, None, &actor.name, at)?;
-            audit(
+            exchange::audit(
                 tx,
                 at,
                 &actor.name,
                 "exchange.reject",
-                &item.hub_doc_id,
+                AuditSubject::Message(&item.hub_doc_id),
                 serde_json::json!({
                     "document_id": item.document_id, "sender": item.sender, "reason": reason,
                 }),
@@ -522,44 +527,46 @@ impl Desk {
 
     /// A document's exchange: messages, recipients' states, status history.
     pub fn document_exchange(&self, id: &str) -> ApiResult<DocumentExchange> {
+        let actor = self.authorise(Permission::ReadRegister)?;
         let id = id.trim();
-        let detail = self.show(id)?;
-        let doc = detail.document;
-        let delivery = detail.delivery;
-        self.store
-            .read(|c| {
-                let messages = exchange::messages_of_document(c, id)?;
-                let history = match &doc.exchange_id {
-                    Some(x) => exchange::statuses(c, x)?,
-                    None => Vec::new(),
-                };
-                let arrival = exchange::arrival_of_document(c, id)?;
-                let mut recipients = Vec::new();
-                if let Some(first) = messages.iter().find(|m| m.kind == "edoc:0") {
-                    for organ_id in &first.recipients {
-                        let last = history.iter().rev().find(|s| s.way == "in" && &s.organ_id == organ_id);
-                        let name = delivery
-                            .iter()
-                            .find(|r| r.organ_id.as_ref() == Some(organ_id))
-                            .map(|r| r.name.clone())
-                            .or(last.and_then(|s| s.organ_name.clone()))
-                            .map_or_else(
-                                || exchange::organ_name(c, organ_id).map(|n| n.unwrap_or_else(|| organ_id.clone())),
-                                Ok,
-                            )?;
-                        recipients.push(RecipientStatus {
-                            organ_id: organ_id.clone(),
-                            name,
-                            delivery: first.state,
-                            last_code: last.map(|s| s.code.clone()),
-                            last_description: last.and_then(|s| s.description.clone()),
-                            last_at: last.map(|s| s.at.clone()),
-                        });
-                    }
+        let doc = self
+            .store
+            .read(|c| register::get(c, id))?
+            .ok_or_else(|| ApiError::from(vanthu_store::StoreError::NotFound(id.to_owned())))?;
+        self.require_readable(&actor, &doc)?;
+        Ok(self.store.read(|c| {
+            let delivery = register::delivery_of(c, id)?;
+            let messages = exchange::messages_of_document(c, id)?;
+            let history = match &doc.exchange_id {
+                Some(x) => exchange::statuses(c, x)?,
+                None => Vec::new(),
+            };
+            let mut recipients = Vec::new();
+            if let Some(first) = messages.iter().find(|m| m.kind == "edoc:0") {
+                for organ_id in &first.recipients {
+                    let last = history.iter().rev().find(|s| s.way == "in" && &s.organ_id == organ_id);
+                    let known = delivery
+                        .iter()
+                        .find(|r| r.organ_id.as_ref() == Some(organ_id))
+                        .map(|r| r.name.clone())
+                        .or_else(|| last.and_then(|s| s.organ_name.clone()));
+                    let name = match known {
+                        Some(name) => name,
+                        None => exchange::organ_name(c, organ_id)?.unwrap_or_else(|| organ_id.clone()),
+                    };
+                    recipients.push(RecipientStatus {
+                        organ_id: organ_id.clone(),
+                        name,
+                        delivery: first.state,
+                        last_code: last.map(|s| s.code.clone()),
+                        last_description: last.and_then(|s| s.description.clone()),
+                        last_at: last.map(|s| s.at.clone()),
+                    });
                 }
-                Ok(DocumentExchange { document_id: doc.exchange_id.clone(), messages, recipients, history, arrival })
-            })
-            .map_err(ApiError::from)
+            }
+            let arrival = exchange::arrival_of_document(c, id)?;
+            Ok(DocumentExchange { document_id: doc.exchange_id.clone(), messages, recipients, history, arrival })
+        })?)
     }
 
     /// The connection indicator.
@@ -610,12 +617,20 @@ impl Desk {
         let policy = Policy::default();
         let station = Station { org: &org, actor: WORKER_ACTOR, now: &now, random: &random, policy, verify: &verify };
         let report = vanthu_sync::pass(&self.store, hub, &station)?;
-        let failures = self.store.read(exchange::sync_state)?.failures;
-        let at = self.now();
-        let failures_now = if report.error.is_some() { failures + 1 } else { 0 };
-        let next = vanthu_sync::planner::next_pass(&policy, failures_now, at, random_unit());
-        self.store.write(|tx| exchange::record_pass(tx, at, report.error.as_deref(), Some(next)))?;
+        self.record_pass(report.error.as_deref())?;
         Ok(report)
+    }
+
+    /// Records a pass in the link's state, with when the next one starts: after the poll interval,
+    /// or after a backoff that grows with the failures in a row.
+    fn record_pass(&self, error: Option<&str>) -> ApiResult<()> {
+        let failures = match error {
+            Some(_) => self.store.read(exchange::sync_state)?.failures + 1,
+            None => 0,
+        };
+        let at = self.now();
+        let next = vanthu_sync::planner::next_pass(&Policy::default(), failures, at, random_unit());
+        Ok(self.store.write(|tx| exchange::record_pass(tx, at, error, Some(next)))?)
     }
 
     /// Runs passes until `stop` is set: at once, then whenever the link's state says (every 30 s
@@ -625,10 +640,9 @@ impl Desk {
         while !stop.load(Ordering::SeqCst) {
             let result = self.sync_once();
             if let Err(e) = &result {
-                let at = self.now();
-                let failures = self.store.read(exchange::sync_state).map(|s| s.failures + 1).unwrap_or(1);
-                let next = vanthu_sync::planner::next_pass(&Policy::default(), failures, at, random_unit());
-                let _ = self.store.write(|tx| exchange::record_pass(tx, at, Some(&e.message), Some(next)));
+                // The register itself failed: the next attempt still backs off. If even this write
+                // fails, the loop goes on: the link's state is only advice.
+                let _ = self.record_pass(Some(&e.message));
             }
             on_pass(&result);
             let wait = self
@@ -744,30 +758,6 @@ pub(crate) fn queue(
 
 fn parse_date(text: &str) -> Option<time::Date> {
     time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()
-}
-
-fn audit(
-    tx: &vanthu_store::Transaction<'_>,
-    at: OffsetDateTime,
-    actor: &str,
-    action: &str,
-    entity_id: &str,
-    new: serde_json::Value,
-) -> vanthu_store::Result<()> {
-    let at = register::vietnam_rfc3339(at);
-    vanthu_store::audit::append(
-        tx,
-        &vanthu_store::audit::NewAuditEntry {
-            at: &at,
-            actor,
-            action,
-            entity: if action == "exchange.queue" { "document" } else { "exchange" },
-            entity_id,
-            old: None,
-            new: Some(new),
-        },
-    )?;
-    Ok(())
 }
 
 /// Uniform in `[0, 1)`, for the backoff's jitter.

@@ -431,7 +431,7 @@ impl Desk {
         }
         let at = self.now();
         // Recipients who received it through the hub are told in the recall's transaction.
-        let through_hub = self.prepare_recall(id, &reason, at)?;
+        let through_hub = self.prepare_recall(id, &reason, &actor.name, at)?;
         Ok(self.store.write(|tx| {
             let row = register::recall(tx, id.trim(), &reason, at, &actor.name)?;
             if let Some(recall) = &through_hub {

@@ -663,6 +663,16 @@ fn exchange_tables_refuse_secrets_changes_and_repeats() {
     let refused = store.write(message(Some(secret_id), "edoc:0")).unwrap_err();
     assert!(matches!(&refused, StoreError::Conflict(m) if m.contains("mật")), "{refused:?}");
     assert_eq!(store.read(exchange::counts).unwrap().outbox, 0);
+    // Written past the store's functions, the trigger refuses it all the same.
+    let bypass = store.write(|tx| {
+        Ok(tx.execute(
+            "INSERT INTO outbox (document_rowid, messagetype, document_id, kind, recipients, sha256, size, created_at,
+                                 created_by)
+             SELECT rowid, 'edoc', 'x', 'edoc:0', '[]', ?1, 8, 'now', 'test' FROM document WHERE id = ?2",
+            params![file.sha256, secret_id],
+        )?)
+    });
+    assert!(bypass.unwrap_err().to_string().contains("never sent through a hub"));
     // The same key twice is one message.
     let first = store.write(message(None, "edoc:0")).unwrap();
     assert!(first.is_some());

@@ -18,9 +18,9 @@ use time::OffsetDateTime;
 use vanthu_core::VIETNAM_OFFSET;
 use vanthu_edxml::vxp::{MessageKey, MessageType as WireType};
 use vanthu_edxml::{BusinessDocType, Package, StatusCode};
-use vanthu_store::audit::{self, NewAuditEntry};
 use vanthu_store::exchange::{
-    self, ArrivalFile, InboxState, MessageType, NewArrival, NewMessage, OutboxMessage, OutboxState, StatusRecord,
+    self, ArrivalFile, AuditSubject, InboxState, MessageType, NewArrival, NewMessage, OutboxMessage, OutboxState,
+    StatusRecord,
 };
 use vanthu_store::files::StoredFile;
 use vanthu_store::register::{self, Organisation, vietnam_rfc3339};
@@ -116,13 +116,13 @@ fn push(store: &Store, hub: &dyn Hub, station: &Station<'_>, report: &mut PassRe
                     if message.messagetype == MessageType::Edoc
                         && let Some(doc) = &message.document
                     {
-                        audit_entry(
+                        exchange::audit(
                             tx,
                             now,
                             station.actor,
                             "exchange.send",
-                            doc,
-                            &serde_json::json!({
+                            AuditSubject::Document(doc),
+                            serde_json::json!({
                                 "document_id": message.document_id, "kind": message.kind,
                                 "recipients": message.recipients, "hub_doc_id": hub_id,
                             }),
@@ -135,13 +135,13 @@ fn push(store: &Store, hub: &dyn Hub, station: &Station<'_>, report: &mut PassRe
                 Outcome::Failed { error } => {
                     exchange::mark_attempt(tx, message.id, OutboxState::Failed, error, None)?;
                     let entity = message.document.clone().unwrap_or_else(|| message.document_id.clone());
-                    audit_entry(
+                    exchange::audit(
                         tx,
                         now,
                         station.actor,
                         "exchange.send_refused",
-                        &entity,
-                        &serde_json::json!({
+                        AuditSubject::Message(&entity),
+                        serde_json::json!({
                             "document_id": message.document_id, "kind": message.kind, "error": error,
                         }),
                     )?;
@@ -157,8 +157,9 @@ fn push(store: &Store, hub: &dyn Hub, station: &Station<'_>, report: &mut PassRe
             (Outcome::Failed { .. }, _) => report.failed += 1,
             _ => {}
         }
-        if then == Then::Stop {
-            return Err(result.err().map(SyncError::Hub).unwrap_or_else(|| SyncError::Invalid("stop".into())));
+        // Only a hub error stops a pass.
+        if let (Then::Stop, Err(e)) = (then, result) {
+            return Err(e.into());
         }
     }
     Ok(())
@@ -227,13 +228,13 @@ fn receive(
         report.refused += 1;
         let now = (station.now)();
         store.write(|tx| {
-            audit_entry(
+            exchange::audit(
                 tx,
                 now,
                 station.actor,
                 "exchange.receive_refused",
-                &d.hub_id,
-                &serde_json::json!({
+                AuditSubject::Message(&d.hub_id),
+                serde_json::json!({
                     "from": d.from, "document_id": d.document_id, "messagetype": d.messagetype.as_str(),
                     "sha256": stored.sha256, "reason": reason,
                 }),
@@ -555,29 +556,5 @@ pub fn queue_status(
     let mut record = prepared.record.clone();
     record.document = document.map(str::to_owned);
     exchange::record_status(tx, &record)?;
-    Ok(())
-}
-
-fn audit_entry(
-    tx: &Transaction<'_>,
-    at: OffsetDateTime,
-    actor: &str,
-    action: &str,
-    entity_id: &str,
-    new: &serde_json::Value,
-) -> vanthu_store::Result<()> {
-    let at = vietnam_rfc3339(at);
-    audit::append(
-        tx,
-        &NewAuditEntry {
-            at: &at,
-            actor,
-            action,
-            entity: if action == "exchange.send" { "document" } else { "exchange" },
-            entity_id,
-            old: None,
-            new: Some(new.clone()),
-        },
-    )?;
     Ok(())
 }

@@ -35,7 +35,7 @@ pub struct VxpConfig {
     pub secret: String,
     /// PEM certificates to trust instead of the public roots (a province's own CA, a test CA).
     pub ca_pem: Option<Vec<u8>>,
-    /// The longest a call may take; an upload of a large package gets this per 10 MiB more.
+    /// The longest one call may take, upload or download included.
     pub timeout: Duration,
 }
 

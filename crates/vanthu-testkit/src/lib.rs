@@ -8,6 +8,7 @@
 //!   port, trust authentication), stopped and removed on drop; as the `postgres` user when run as root.
 //! - [`proxy`]: a TCP proxy that delays, cuts and refuses connections at random (seeded), unplugs
 //!   and replugs the link, and follows a restarted server.
+//! - [`tls`]: a test CA and the server certificate it issued for 127.0.0.1 (rcgen), for the hub.
 //! - [`keyring`]: a private D-Bus session with an unlocked gnome-keyring (the Secret Service the
 //!   stations keep the hub's secret in).
 
@@ -17,3 +18,4 @@ pub mod pdf;
 pub mod pki;
 pub mod postgres;
 pub mod proxy;
+pub mod tls;

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 use vanthu_testkit::keyring;
+use vanthu_testkit::tls::TestTls;
 
 use crate::support::{built_binary, run_json, vanthu};
 
@@ -45,56 +46,10 @@ pub fn hub_bin() -> PathBuf {
     built_binary("VANTHU_HUB_BIN", "vanthu-hub")
 }
 
-/// A test CA and a certificate it issued for 127.0.0.1 and localhost (openssl), as (CA, cert, key).
-pub fn tls_certificate(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let path = |name: &str| dir.join(name);
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    openssl(
-        &["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3"]
-            .iter()
-            .copied()
-            .chain(["-subj", "/CN=CA thử nghiệm của trục", "-keyout", "ca-key.pem", "-out", "ca.pem"])
-            .collect::<Vec<_>>(),
-    );
-    openssl(
-        &["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-            .iter()
-            .copied()
-            .chain(["-subj", "/CN=127.0.0.1", "-keyout", "hub-key.pem", "-out", "hub.csr"])
-            .collect::<Vec<_>>(),
-    );
-    std::fs::write(
-        path("hub.ext"),
-        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n\
-         subjectAltName=IP:127.0.0.1,DNS:localhost\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "hub.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca-key.pem",
-        "-CAcreateserial",
-        "-days",
-        "3",
-        "-extfile",
-        "hub.ext",
-        "-out",
-        "hub-cert.pem",
-    ]);
-    (path("ca.pem"), path("hub-cert.pem"), path("hub-key.pem"))
-}
-
 /// Writes a hub configuration (SQLite store in `dir`, TLS, a free port) and starts the hub.
 pub fn start_hub(dir: &Path) -> Hub {
-    let (ca, cert, key) = tls_certificate(dir);
+    let tls = TestTls::new().write(dir);
+    let (ca, cert, key) = (tls.ca, tls.cert, tls.key);
     let config = dir.join("hub.toml");
     std::fs::write(
         &config,

@@ -3,7 +3,6 @@
 //! from the built binary and read for their readiness line, and an HTTPS client per organisation.
 
 use std::io::{BufRead as _, BufReader};
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::Arc;
@@ -18,6 +17,7 @@ use vanthu_edxml::*;
 use vanthu_hub::store::Event;
 use vanthu_hub::{Config, Store};
 use vanthu_testkit::postgres::Cluster;
+use vanthu_testkit::tls::TestTls;
 
 /// Văn phòng Chính phủ: the usual sender.
 pub const VPCP: &str = "000.00.00.G22";
@@ -65,9 +65,9 @@ impl Setup {
     /// TLS and the backend's store, with `extra` top-level configuration lines; no organisation.
     pub fn bare(backend: Backend, extra: &str) -> Setup {
         let dir = tempfile::Builder::new().prefix("vanthu-hub-test-").tempdir().expect("temporary folder");
-        let (cert, key, ca_der) = certificate();
-        std::fs::write(dir.path().join("hub.crt.pem"), cert).expect("certificate");
-        std::fs::write(dir.path().join("hub.key.pem"), key).expect("key");
+        let tls = TestTls::new();
+        tls.write(dir.path());
+        let ca_der = tls.ca_der;
         let (cluster, store) = match backend {
             Backend::Sqlite => (None, "sqlite = \"hub.sqlite3\"".to_owned()),
             Backend::Postgres => {
@@ -126,21 +126,6 @@ impl Setup {
     pub fn check(&self) -> Vec<String> {
         self.with_store(async |s| s.check().await.expect("check"))
     }
-}
-
-/// A test CA and a leaf for 127.0.0.1 and localhost: (leaf PEM, key PEM, CA DER).
-fn certificate() -> (String, String, Vec<u8>) {
-    let ca_key = rcgen::KeyPair::generate().expect("CA key");
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca.distinguished_name.push(rcgen::DnType::CommonName, "Vanthu hub test CA");
-    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).expect("CA certificate");
-    let key = rcgen::KeyPair::generate().expect("leaf key");
-    let mut leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).expect("leaf parameters");
-    leaf.subject_alt_names.push(rcgen::SanType::IpAddress(IpAddr::from([127, 0, 0, 1])));
-    leaf.distinguished_name.push(rcgen::DnType::CommonName, "vanthu-hub test");
-    let cert = leaf.signed_by(&key, &ca).expect("leaf certificate");
-    (cert.pem(), key.serialize_pem(), ca.der().to_vec())
 }
 
 /// The built binary.
