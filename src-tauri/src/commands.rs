@@ -92,6 +92,7 @@ impl DeskState {
 
 type Reply<T> = Result<T, CommandError>;
 type DeskRef<'a> = tauri::State<'a, DeskState>;
+type WorkerRef<'a> = tauri::State<'a, crate::exchange::Worker>;
 
 /// Is the register initialised, for which organisation, and who is signed in.
 #[tauri::command]
@@ -206,9 +207,12 @@ pub async fn cancel_document(state: DeskRef<'_>, request: Request<'_>) -> Reply<
 
 /// Recalls an issued outgoing document: its record is frozen.
 #[tauri::command]
-pub async fn recall_document(state: DeskRef<'_>, request: Request<'_>) -> Reply<RegisterRow> {
+pub async fn recall_document(state: DeskRef<'_>, worker: WorkerRef<'_>, request: Request<'_>) -> Reply<RegisterRow> {
     let input: DocumentReason = parse(&request)?;
-    Ok(blocking(state.desk()?, move |desk| desk.recall(&input.id, &input.reason)).await?.into())
+    let row = blocking(state.desk()?, move |desk| desk.recall(&input.id, &input.reason)).await?;
+    // A document sent through the hub: the recall package is queued; let it leave now.
+    worker.wake();
+    Ok(row.into())
 }
 
 /// Organisations of the directory matching what was typed.
@@ -221,21 +225,26 @@ pub async fn suggest_organs(state: DeskRef<'_>, request: Request<'_>) -> Reply<V
 
 /// Assigns the handling of an incoming document.
 #[tauri::command]
-pub async fn assign_handling(state: DeskRef<'_>, request: Request<'_>) -> Reply<Handling> {
+pub async fn assign_handling(state: DeskRef<'_>, worker: WorkerRef<'_>, request: Request<'_>) -> Reply<Handling> {
     let input: AssignHandling = parse(&request)?;
     let id = input.id.clone();
     let assignment: vanthu_app::AssignInput = input.try_into()?;
-    Ok(blocking(state.desk()?, move |desk| desk.assign(&id, &assignment)).await?.into())
+    let handling = blocking(state.desk()?, move |desk| desk.assign(&id, &assignment)).await?;
+    // A document that came through the hub: status 04 is queued for its sender.
+    worker.wake();
+    Ok(handling.into())
 }
 
 /// Records progress on an assigned document.
 #[tauri::command]
-pub async fn report_progress(state: DeskRef<'_>, request: Request<'_>) -> Reply<Handling> {
+pub async fn report_progress(state: DeskRef<'_>, worker: WorkerRef<'_>, request: Request<'_>) -> Reply<Handling> {
     let input: ReportProgress = parse(&request)?;
     let handling = blocking(state.desk()?, move |desk| {
         desk.report_progress(&input.id, input.status.into(), input.note.as_deref())
     })
     .await?;
+    // Status 05 or 06 may be queued for the sender.
+    worker.wake();
     Ok(handling.into())
 }
 

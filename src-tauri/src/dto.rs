@@ -1730,6 +1730,7 @@ mod bindings {
     use ts_rs::TS;
 
     use super::*;
+    use crate::exchange_dto::*;
     use crate::signing_dto::*;
 
     fn out_dir() -> PathBuf {
@@ -1827,6 +1828,19 @@ mod bindings {
             StoredTokenPreferences::export_all_to(dir),
             UpgradeTimestamps::export_all_to(dir),
             TimestampRun::export_all_to(dir),
+            // Exchange (exchange_dto.rs).
+            ExchangeOverview::export_all_to(dir),
+            HubAccount::export_all_to(dir),
+            SetHubAccount::export_all_to(dir),
+            Agency::export_all_to(dir),
+            SendOutgoing::export_all_to(dir),
+            OutboxMessage::export_all_to(dir),
+            InboxItem::export_all_to(dir),
+            InboxQuery::export_all_to(dir),
+            RegisterFromInbox::export_all_to(dir),
+            RejectInbox::export_all_to(dir),
+            RetryMessage::export_all_to(dir),
+            DocumentExchange::export_all_to(dir),
         ]
     }
 

@@ -3,7 +3,8 @@
 //! This crate is deliberately thin. It opens the register once at startup (the path and the clock come
 //! from the command line or the environment, see [`startup`]), keeps the `Desk` in Tauri state, and
 //! exposes thin commands (see [`commands`]) that each parse a DTO, call one façade method and map
-//! the answer back into a DTO (see [`dto`]). It holds no business rule and never touches the database,
+//! the answer back into a DTO (see [`dto`]). A background thread exchanges with the document hub
+//! (see [`exchange`]). It holds no business rule and never touches the database,
 //! the file store or the network itself: it depends on `vanthu-app` only, never on `vanthu-store`,
 //! `rusqlite` or `vanthu-sync` (CI checks this with `cargo tree`).
 //!
@@ -15,6 +16,8 @@ mod commands;
 mod convert;
 mod digitise;
 mod dto;
+mod exchange;
+mod exchange_dto;
 mod signing;
 mod signing_dto;
 mod startup;
@@ -26,6 +29,9 @@ fn main() {
     let state = commands::DeskState::open(settings);
     let scheduled = state.clone();
     let watched = state.clone();
+    let syncing = state.clone();
+    let worker = exchange::Worker::default();
+    let waking = worker.clone();
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
@@ -33,8 +39,10 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         .manage(state)
         .manage(digitise::ScanWatch::default())
+        .manage(worker)
         .setup(move |app| {
             commands::schedule_backups(app.handle().clone(), scheduled);
+            exchange::start_worker(app.handle().clone(), syncing, &waking);
             use tauri::Manager;
             app.state::<digitise::ScanWatch>().start_from_settings(app.handle().clone(), watched);
             Ok(())
@@ -79,6 +87,17 @@ fn main() {
             signing::set_seal,
             signing::token_preferences,
             signing::set_token_preferences,
+            exchange::exchange_overview,
+            exchange::sync_now,
+            exchange::hub_account,
+            exchange::set_hub_account,
+            exchange::hub_agencies,
+            exchange::send_outgoing,
+            exchange::inbox,
+            exchange::register_from_inbox,
+            exchange::reject_inbox,
+            exchange::retry_message,
+            exchange::document_exchange,
             commands::app_status,
             commands::init_organisation,
             commands::setup,

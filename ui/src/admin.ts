@@ -1,7 +1,8 @@
 // Quản trị (administrators only; the backend refuses everyone else): accounts, units, the working
 // calendar, the security policy, and backups — on demand to a chosen folder, on a schedule, the last
 // result and the last success, and a restore from a backup folder after a confirmation. The "Chữ ký
-// số" tab (token, seal, trust anchors, CRLs) is drawn by signing.ts.
+// số" tab (token, seal, trust anchors, CRLs) is drawn by signing.ts, the "Trục liên thông" tab (the hub
+// account) by exchange.ts.
 
 import { open } from "@tauri-apps/plugin-dialog";
 import { api, messageOf } from "./api";
@@ -11,11 +12,12 @@ import type { Unit } from "./bindings/Unit";
 import { button, el, field, keyIs, modal, select, textInput } from "./dom";
 import { formatDateTime } from "./format";
 import { ROLE_LABEL } from "./labels";
+import { hubSettings } from "./exchange";
 import { signingSettings } from "./signing";
 import type { Desk } from "./shell";
 
-type Tab = "users" | "units" | "series" | "calendar" | "security" | "backup" | "signing";
-const TABS: [Tab, string][] = [["users", "Người dùng"], ["units", "Đơn vị"], ["series", "Sổ và số"], ["calendar", "Lịch làm việc"], ["security", "Bảo mật"], ["backup", "Sao lưu"], ["signing", "Chữ ký số"]];
+type Tab = "users" | "units" | "series" | "calendar" | "security" | "backup" | "signing" | "hub";
+const TABS: [Tab, string][] = [["users", "Người dùng"], ["units", "Đơn vị"], ["series", "Sổ và số"], ["calendar", "Lịch làm việc"], ["security", "Bảo mật"], ["backup", "Sao lưu"], ["signing", "Chữ ký số"], ["hub", "Trục liên thông"]];
 
 export function showAdmin(root: HTMLElement, desk: Desk, _signal: AbortSignal, arg?: string): void {
   const body = el("div", { className: "admin-body" });
@@ -34,7 +36,7 @@ export function showAdmin(root: HTMLElement, desk: Desk, _signal: AbortSignal, a
     const box = el("div", { className: "admin-body", "data-testid": `admin-${tab}` });
     current = box;
     body.replaceChildren(box);
-    const render = { users, units, series, calendar, security, backup, signing: signingSettings }[tab];
+    const render = { users, units, series, calendar, security, backup, signing: signingSettings, hub: hubSettings }[tab];
     void render(box, desk).catch((e: unknown) => {
       if (current === box) box.replaceChildren(el("div", { className: "form-error", role: "alert", "data-testid": "admin-error" }, messageOf(e)));
     });

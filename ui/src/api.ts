@@ -6,6 +6,14 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { Account } from "./bindings/Account";
+import type { Agency } from "./bindings/Agency";
+import type { DocumentExchange } from "./bindings/DocumentExchange";
+import type { ExchangeOverview } from "./bindings/ExchangeOverview";
+import type { HubAccount } from "./bindings/HubAccount";
+import type { InboxItem } from "./bindings/InboxItem";
+import type { OutboxMessage } from "./bindings/OutboxMessage";
+import type { RegisterFromInbox } from "./bindings/RegisterFromInbox";
+import type { SetHubAccount } from "./bindings/SetHubAccount";
 import type { ArchiveCopy } from "./bindings/ArchiveCopy";
 import type { Draft } from "./bindings/Draft";
 import type { DraftPage } from "./bindings/DraftPage";
@@ -173,6 +181,19 @@ export const api = {
   setSeal: (input: SetSeal) => call<SealSetting>("set_seal", input),
   tokenPreferences: () => call<StoredTokenPreferences | null>("token_preferences"),
   setTokenPreferences: (input: TokenPreferences) => call<TokenPlace>("set_token_preferences", input),
+  // Exchange with the document hub: the backend's worker sends and receives; these read and queue.
+  exchangeOverview: () => call<ExchangeOverview>("exchange_overview"),
+  syncNow: () => call<void>("sync_now"),
+  hubAccount: () => call<HubAccount | null>("hub_account"),
+  // The hub's secret travels in this one call only.
+  setHubAccount: (input: SetHubAccount) => call<HubAccount>("set_hub_account", input),
+  hubAgencies: () => call<Agency[]>("hub_agencies"),
+  sendOutgoing: (id: string, to: string[]) => call<OutboxMessage>("send_outgoing", { id, to }),
+  inbox: (all: boolean) => call<InboxItem[]>("inbox", { all }),
+  registerFromInbox: (input: RegisterFromInbox) => call<IncomingRegistered>("register_from_inbox", input),
+  rejectInbox: (inboxId: number, reason: string) => call<InboxItem>("reject_inbox", { inboxId, reason }),
+  retryMessage: (messageId: number) => call<void>("retry_message", { messageId }),
+  documentExchange: (id: string) => call<DocumentExchange>("document_exchange", { id }),
   appStatus: () => call<AppStatus>("app_status"),
   initOrganisation: (input: InitOrganisation) => call<Organisation>("init_organisation", input),
   setup: (input: Setup) => call<Organisation>("setup", input),

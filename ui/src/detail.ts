@@ -2,7 +2,8 @@
 // leaders, progress for handlers), the reply that answered it or the document it answers, its case files,
 // its signatures (the verdict kept at registration, the copies signed with the organisation's key, and
 // "Ký số" / "Ký sao y" for the clerk: signing.ts) and its full history in Vietnamese words; cancellation
-// and recall with a reason.
+// and recall with a reason; its exchange through the hub ("Gửi qua trục", each recipient's status, the
+// status history: exchange.ts).
 
 import { api, messageOf } from "./api";
 import type { DocumentDetail } from "./bindings/DocumentDetail";
@@ -14,6 +15,7 @@ import { button, el, field, keyIs, modal, select, textInput } from "./dom";
 import { formatDate, formatDateTime } from "./format";
 import { actionLabel, HANDLING_LABEL } from "./labels";
 import type { Desk } from "./shell";
+import { exchangeSection } from "./exchange";
 import { openSignDialog, signaturesSection } from "./signing";
 import { attachSuggestions } from "./suggest";
 
@@ -23,10 +25,11 @@ export function showDocument(id: string, desk: Desk): void {
   dialog.box.classList.add("wide");
   let loaded = false;
   void load();
-  // Alt+K signs (issued), Alt+Y signs a copy: the buttons, when the detail offers them.
+  // Alt+K signs (issued), Alt+Y signs a copy, Alt+G sends through the hub: the buttons, when the
+  // detail offers them.
   dialog.box.addEventListener("keydown", (event) => {
     if (!event.altKey || event.ctrlKey) return;
-    const target = keyIs(event, "k") ? "sign-issued" : keyIs(event, "y") ? "sign-copy" : "";
+    const target = keyIs(event, "k") ? "sign-issued" : keyIs(event, "y") ? "sign-copy" : keyIs(event, "g") ? "send-hub" : "";
     const b = target ? body.querySelector<HTMLButtonElement>(`[data-testid="${target}"]`) : null;
     if (b && !b.disabled) {
       event.preventDefault();
@@ -89,7 +92,14 @@ export function showDocument(id: string, desk: Desk): void {
     sections.push(meta, filesSection(d));
     if (!incoming) sections.push(deliverySection(d));
     if (incoming) sections.push(handlingSection(d));
-    sections.push(caseFileSection(d), signaturesSection(id, incoming, desk), historySection(d), actionsSection(d));
+    const live = !r.cancelled && !r.recalled;
+    sections.push(
+      caseFileSection(d),
+      signaturesSection(id, incoming, desk),
+      exchangeSection(id, !incoming, live, d.delivery, desk, () => void load()),
+      historySection(d),
+      actionsSection(d),
+    );
     body.replaceChildren(...sections);
   }
 

@@ -3,6 +3,7 @@
 import { showAdmin } from "./admin";
 import { showCaseFiles } from "./casefiles";
 import { showDigitise } from "./digitise";
+import { showExchange } from "./exchange";
 import { showHome } from "./home";
 import { showPrint } from "./print";
 import { showRegister } from "./register";
@@ -14,6 +15,7 @@ defineScreen("home", showHome);
 defineScreen("digitise", showDigitise);
 defineScreen("incoming", (root, desk, signal) => showRegister(root, desk, signal, "incoming"));
 defineScreen("outgoing", (root, desk, signal) => showRegister(root, desk, signal, "outgoing"));
+defineScreen("exchange", showExchange);
 defineScreen("casefiles", showCaseFiles);
 defineScreen("search", showSearch);
 defineScreen("print", showPrint);

@@ -1,7 +1,8 @@
 // The desk around every screen: the header (organisation, who is signed in, sign-out), the navigation
 // (each item with its Alt shortcut), the status bar (register file, last backup) and the things that run
-// in the background while the clerk works: the idle sign-out and the minute-by-minute check of the
-// home screen that raises a desktop notification when something urgent arrives or a deadline nears.
+// in the background while the clerk works: the idle sign-out, the minute-by-minute check of the
+// home screen that raises a desktop notification when something urgent arrives or a deadline nears,
+// and the connection indicator of the document hub (exchange.ts).
 
 import { listen } from "@tauri-apps/api/event";
 import { api, messageOf } from "./api";
@@ -11,12 +12,13 @@ import type { Role } from "./bindings/Role";
 import type { SessionInfo } from "./bindings/SessionInfo";
 import type { Unit } from "./bindings/Unit";
 import { showChangePassword } from "./auth";
+import { connectionIndicator } from "./exchange";
 import { el, keyIs, modalOpen } from "./dom";
 import { formatDateTime } from "./format";
 import { ROLE_LABEL } from "./labels";
 import { startNotifications } from "./notify";
 
-export type Screen = "home" | "digitise" | "incoming" | "outgoing" | "casefiles" | "search" | "print" | "signing" | "admin";
+export type Screen = "home" | "digitise" | "incoming" | "outgoing" | "exchange" | "casefiles" | "search" | "print" | "signing" | "admin";
 
 /** What a role may do, to decide what the window offers. The backend still checks every call. */
 export type Capability = "register" | "assign" | "progress" | "casefiles" | "print" | "sign" | "admin";
@@ -54,6 +56,7 @@ const NAV: NavItem[] = [
   { screen: "digitise", label: "Số hoá", key: "G", shows: "register" },
   { screen: "incoming", label: "Văn bản đến", key: "D" },
   { screen: "outgoing", label: "Văn bản đi", key: "I" },
+  { screen: "exchange", label: "Liên thông", key: "L" },
   { screen: "casefiles", label: "Hồ sơ", key: "S" },
   { screen: "search", label: "Tìm kiếm", key: "T" },
   { screen: "print", label: "In sổ", key: "P", shows: "print" },
@@ -121,6 +124,9 @@ export function showShell(root: HTMLElement, status: AppStatus, hooks: { restart
   );
 
   const can = (c: Capability) => role === null || ALLOWED[role].includes(c);
+  // Filled below, once `desk` exists (the indicator opens the exchange screen through it).
+  const indicatorSlot = el("div", { className: "indicator-slot" });
+  topbar.insertBefore(indicatorSlot, user);
   const navButtons = new Map<Screen, HTMLButtonElement>();
   const nav = el("nav", { className: "nav", "aria-label": "Chức năng" });
   for (const item of NAV) {
@@ -243,6 +249,7 @@ export function showShell(root: HTMLElement, status: AppStatus, hooks: { restart
     document.querySelectorAll(".backdrop").forEach((b) => b.remove());
   };
 
+  indicatorSlot.append(connectionIndicator(desk, life.signal));
   void refreshBackup();
   go(current);
 }

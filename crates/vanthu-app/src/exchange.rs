@@ -76,6 +76,35 @@ pub struct ExchangeOverview {
     pub hub_url: Option<String>,
 }
 
+/// The link as the indicator names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// No hub account.
+    Unconfigured,
+    /// Configured, no pass has run yet.
+    Unknown,
+    /// The last pass succeeded.
+    Online,
+    /// The last pass failed (the link, the hub, the account): the worker is backing off.
+    Offline,
+}
+
+impl ExchangeOverview {
+    /// The link's state in one word.
+    pub fn state(&self) -> LinkState {
+        if self.hub_url.is_none() {
+            LinkState::Unconfigured
+        } else if self.link.failures > 0 {
+            LinkState::Offline
+        } else if self.link.last_success_at.is_some() {
+            LinkState::Online
+        } else {
+            LinkState::Unknown
+        }
+    }
+}
+
 /// One recipient of an outgoing document, as the document's exchange panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecipientStatus {
@@ -136,6 +165,23 @@ pub fn status_name(code: &str) -> &'static str {
         "16" => "Từ chối thu hồi/cập nhật",
         _ => "Không rõ",
     }
+}
+
+/// What a message key's kind names, in Vietnamese: `edoc:0` "Văn bản mới", `edoc:1` "Thu hồi",
+/// `edoc:2` "Cập nhật", `edoc:3` "Thay thế", `status:03@…` "Trạng thái 03 — Đã tiếp nhận".
+pub fn kind_label(kind: &str) -> String {
+    if let Some(code) = kind.strip_prefix("status:") {
+        let code = code.split('@').next().unwrap_or_default();
+        return format!("Trạng thái {code} — {}", status_name(code));
+    }
+    match kind {
+        "edoc:0" => "Văn bản mới",
+        "edoc:1" => "Thu hồi",
+        "edoc:2" => "Cập nhật",
+        "edoc:3" => "Thay thế",
+        _ => "Gói tin",
+    }
+    .to_owned()
 }
 
 impl Desk {
@@ -633,30 +679,60 @@ impl Desk {
         Ok(self.store.write(|tx| exchange::record_pass(tx, at, error, Some(next)))?)
     }
 
-    /// Runs passes until `stop` is set: at once, then whenever the link's state says (every 30 s
-    /// while up, backing off while down), or sooner when `wake` is signalled (a document was just
-    /// queued). Errors of a pass are recorded in the link's state and do not end the loop.
+    /// One step of the background worker: a pass with the configured hub (its failure recorded in
+    /// the link's state), and how long to wait before the next step: the link's state decides (every
+    /// 30 s while up, backing off while down, at most 10 minutes). Without a hub account there is no
+    /// pass and nothing is recorded: the step says so and waits 10 minutes (saving an account wakes
+    /// the worker, see [`Wake`]).
+    ///
+    /// The caller holds the desk only for the step, so that the shell can close and reopen the
+    /// register (a restore) between steps.
+    pub fn sync_step(&self) -> SyncStep {
+        const IDLE: Duration = Duration::from_secs(600);
+        let configured = self.credentials().and_then(|c| c.hub_credentials());
+        if let Ok(None) = configured {
+            let e = ApiError::new(
+                ErrorCode::HubUnavailable,
+                "Chưa cấu hình tài khoản trục liên thông (Quản trị › Trục liên thông, hoặc: vanthu hub set).",
+            );
+            return SyncStep { outcome: Err(e), wait: IDLE };
+        }
+        let outcome = self.sync_once();
+        if let Err(e) = &outcome {
+            // The register itself failed (or the keyring): the next attempt still backs off. If even
+            // this write fails, the worker goes on: the link's state is only advice.
+            let _ = self.record_pass(Some(&e.message));
+        }
+        let wait = self
+            .store
+            .read(exchange::sync_state)
+            .ok()
+            .and_then(|s| s.next_attempt_at)
+            .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok())
+            .map(|t| (t - self.now()).clamp(time::Duration::ZERO, time::Duration::minutes(10)))
+            .and_then(|d| Duration::try_from(d).ok())
+            .unwrap_or(Duration::from_secs(30));
+        SyncStep { outcome, wait }
+    }
+
+    /// Runs [`Desk::sync_step`] until `stop` is set, waiting between steps as each says, or less when
+    /// `wake` is signalled (a document was just queued). `on_pass` sees every step's outcome.
     pub fn run_sync(&self, stop: &AtomicBool, wake: &Wake, mut on_pass: impl FnMut(&ApiResult<PassReport>)) {
         while !stop.load(Ordering::SeqCst) {
-            let result = self.sync_once();
-            if let Err(e) = &result {
-                // The register itself failed: the next attempt still backs off. If even this write
-                // fails, the loop goes on: the link's state is only advice.
-                let _ = self.record_pass(Some(&e.message));
-            }
-            on_pass(&result);
-            let wait = self
-                .store
-                .read(exchange::sync_state)
-                .ok()
-                .and_then(|s| s.next_attempt_at)
-                .and_then(|t| OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).ok())
-                .map(|t| (t - self.now()).clamp(time::Duration::ZERO, time::Duration::minutes(10)))
-                .and_then(|d| Duration::try_from(d).ok())
-                .unwrap_or(Duration::from_secs(30));
-            wake.wait(wait, stop);
+            let step = self.sync_step();
+            on_pass(&step.outcome);
+            wake.wait(step.wait, stop);
         }
     }
+}
+
+/// What one step of the worker did ([`Desk::sync_step`]).
+#[derive(Debug)]
+pub struct SyncStep {
+    /// The pass's report, or why there was none (no account, the register failed).
+    pub outcome: ApiResult<PassReport>,
+    /// How long to wait before the next step (unless woken).
+    pub wait: Duration,
 }
 
 /// A recall package made before the recall's transaction.
@@ -763,4 +839,40 @@ fn parse_date(text: &str) -> Option<time::Date> {
 /// Uniform in `[0, 1)`, for the backoff's jitter.
 fn random_unit() -> f64 {
     rand::random::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_named_in_vietnamese() {
+        assert_eq!(kind_label("edoc:0"), "Văn bản mới");
+        assert_eq!(kind_label("edoc:1"), "Thu hồi");
+        assert_eq!(kind_label("status:03@2026/03/02 08:30:00"), "Trạng thái 03 — Đã tiếp nhận");
+        assert_eq!(kind_label("status:99@x"), "Trạng thái 99 — Không rõ");
+        assert_eq!(kind_label("other"), "Gói tin");
+    }
+
+    fn overview(hub: bool, failures: u32, success: bool) -> ExchangeOverview {
+        ExchangeOverview {
+            counts: Counts { outbox: 0, failed: 0, inbox: 0 },
+            link: SyncState {
+                last_attempt_at: None,
+                last_success_at: success.then(|| "2026-03-02T08:30:00+07:00".to_owned()),
+                failures,
+                next_attempt_at: None,
+                last_error: None,
+            },
+            hub_url: hub.then(|| "https://hub".to_owned()),
+        }
+    }
+
+    #[test]
+    fn the_link_state_follows_the_last_passes() {
+        assert_eq!(overview(false, 3, true).state(), LinkState::Unconfigured);
+        assert_eq!(overview(true, 0, false).state(), LinkState::Unknown);
+        assert_eq!(overview(true, 0, true).state(), LinkState::Online);
+        assert_eq!(overview(true, 2, true).state(), LinkState::Offline);
+    }
 }

@@ -217,6 +217,10 @@ pub struct ReceivedItem {
     pub created: String,
 }
 
+/// The longest refusal reason an acknowledgement may carry, in characters: the hub refuses a longer
+/// one (INVALID), so a station shortens its reason to this before acknowledging.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
 /// The acknowledgement of a delivery (`updateStatus`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acknowledge {

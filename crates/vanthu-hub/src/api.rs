@@ -16,7 +16,8 @@ use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 use vanthu_edxml::vxp::{
-    self, AckStatus, Acknowledge, ListReply, MessageKey, MessageType, Reply, SendReply, error_code, header, path,
+    self, AckStatus, Acknowledge, ListReply, MAX_REASON_CHARS, MessageKey, MessageType, Reply, SendReply, error_code,
+    header, path,
 };
 use vanthu_edxml::{AttachmentMeta, AttachmentSink, EdxmlError, Limits, parse_package, parse_status};
 
@@ -34,8 +35,6 @@ const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1_000;
 /// The largest `updateStatus` body.
 const MAX_ACK_BYTES: u64 = 64 << 10;
-/// The longest refusal reason kept, in characters.
-const MAX_REASON_CHARS: usize = 2_000;
 /// The one message for every authentication failure (which part was wrong is not told).
 const AUTH_FAILED: &str = "Sai mã cơ quan hoặc mật khẩu";
 

@@ -224,6 +224,9 @@ fn receive(
         WireType::Edoc => receive_package(store, station, d, &stored, report)?,
         WireType::Status => receive_status(store, station, d, &stored, report)?,
     };
+    // A reason can quote the package (an element's name): kept short enough for the hub to take the
+    // acknowledgement, or the same refusal would come back at every pass and block what follows.
+    let verdict = verdict.map(|reason| shorten(&reason, REASON_CHARS));
     if let Some(reason) = &verdict {
         report.refused += 1;
         let now = (station.now)();
@@ -242,6 +245,21 @@ fn receive(
         })?;
     }
     Ok(verdict)
+}
+
+/// The longest reason we send with a refusal (the hub takes up to
+/// [`vanthu_edxml::vxp::MAX_REASON_CHARS`]).
+const REASON_CHARS: usize = 500;
+const _: () = assert!(REASON_CHARS <= vanthu_edxml::vxp::MAX_REASON_CHARS);
+
+/// `text`, cut to `max` characters with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 fn receive_package(

@@ -256,6 +256,12 @@ impl Session {
     /// clock (needed where certificates made for the run must be valid at the app's "now").
     pub(crate) fn start_at(app: &Path, db: &Path, now: Option<&str>) -> Session {
         let url = std::env::var("VANTHU_WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".to_owned());
+        Session::start_on(&url, app, db, now)
+    }
+
+    /// Like [`Session::start_at`], on the tauri-driver at `url` (a test's own driver, started with
+    /// an environment of its own).
+    pub(crate) fn start_on(url: &str, app: &Path, db: &Path, now: Option<&str>) -> Session {
         let url = url.trim_end_matches('/').to_owned();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

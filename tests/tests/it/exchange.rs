@@ -164,7 +164,7 @@ pub fn one_page_pdf(path: &Path) {
     std::fs::write(path, pdf).unwrap();
 }
 
-fn issue(station: &Station<'_>, file: &Path, subject: &str) -> String {
+pub fn issue(station: &Station<'_>, file: &Path, subject: &str) -> String {
     let out = station.json(&[
         "outgoing",
         "add",
@@ -180,7 +180,7 @@ fn issue(station: &Station<'_>, file: &Path, subject: &str) -> String {
     out["id"].as_str().unwrap().to_owned()
 }
 
-fn sync(station: &Station<'_>) -> Value {
+pub fn sync(station: &Station<'_>) -> Value {
     station.json(&["sync", "--once"])
 }
 
