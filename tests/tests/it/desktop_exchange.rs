@@ -1,16 +1,20 @@
-//! The exchange screens in a real window: the desktop app as one station, the `vanthu` CLI as the
-//! other, the reference hub between them over TLS, and the desktop's link through a proxy that the
-//! test unplugs and plugs back, as a commune office's link does.
+//! The exchange screens in real windows, as the issue's "done when" asks: two desktop apps (a
+//! province's office and a commune's) and one hub (`vanthu-hub serve`, TLS on loopback), the
+//! commune's link through a proxy that the test unplugs and plugs back.
 //!
-//! The clerk enters the hub account in Quản trị › Trục liên thông (the secret goes to the desktop's
-//! keyring), sees the arrival in the connection indicator, registers it from the exchange screen
-//! (status 03 reaches the sender), sends an outgoing document through the hub while the link is
-//! unplugged (it waits in the outbox, the indicator says the link is down), and sees it leave when
-//! the link is back, then each recipient's status and the status history on the document.
+//! In each window the clerk enters the hub account in Quản trị › Trục liên thông (the secret goes to
+//! that desktop's keyring). The province sends a document with "Gửi qua trục"; the commune sees it in
+//! the connection indicator, registers it from the exchange screen (an unsigned arrival needs a
+//! reason), and the province sees "03 — Đã tiếp nhận" on its document. Then the commune's link is
+//! unplugged: its document waits in the outbox and the indicator says the link is down; plugged
+//! back, it leaves, the province registers it once, and the commune sees the recipient's status and
+//! the status history on its document. The registers stay whole, with one registration each way.
 //!
-//! The desktop's secret must live in a keyring of its own, so this test starts its own tauri-driver
+//! Each desktop's secret lives in a keyring of its own, so the test starts a tauri-driver per window
 //! with a private D-Bus session and gnome-keyring in its environment (the app inherits it).
 //! `VANTHU_TAURI_DRIVER` names the driver (`cargo xtask test` sets it), else `tauri-driver` on PATH.
+//! The outgoing documents are registered with the CLI on the same register files (the desktop's
+//! outgoing form has its own test); everything about the exchange is done in the windows.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
@@ -23,13 +27,13 @@ use vanthu_testkit::proxy::Proxy;
 
 use crate::desktop::{Session, WAIT, one_window};
 use crate::desktop_desk::{Desktop, app};
-use crate::exchange::{add_org, issue, one_page_pdf, start_hub, station_at, sync};
+use crate::exchange::{add_org, one_page_pdf, start_hub};
 use crate::support;
 
-/// The CLI station.
+/// The province's office.
 const A: &str = "000.00.00.H24";
 const A_NAME: &str = "Ủy ban nhân dân tỉnh Lào Cai";
-/// The desktop station.
+/// The commune's office, on the patchy link.
 const B: &str = "000.02.00.H24";
 const B_NAME: &str = "Ủy ban nhân dân xã Bản Phiệt";
 
@@ -80,27 +84,154 @@ fn socket_of(url: &str) -> SocketAddr {
     url.trim_start_matches("https://").parse().expect("the hub listens on IP:PORT")
 }
 
-/// Waits until `done` holds, asking the worker for a pass now and then (the button a clerk would press).
-fn until(session: &Session, what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + WAIT * 2;
-    let mut last_push = Instant::now();
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not reached after {:?}", WAIT * 2);
-        if last_push.elapsed() > Duration::from_secs(3) {
-            session.invoke("sync_now", serde_json::json!({}));
-            last_push = Instant::now();
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
+/// A desktop station: its register, its keyring, its driver and its window.
+struct Window {
+    db: std::path::PathBuf,
+    session: Session,
+    _driver: Driver,
+    _keyring: keyring::Session,
 }
 
-fn attr(session: &Session, css: &str, name: &str) -> String {
-    let script = format!(
-        "const e = document.querySelector({}); return e ? e.getAttribute({}) : null;",
-        serde_json::to_string(css).unwrap_or_default(),
-        serde_json::to_string(name).unwrap_or_default()
-    );
-    session.execute(&script).as_str().unwrap_or_default().to_owned()
+impl Window {
+    /// Makes the register (CLI `init`) and opens the app on it, with a keyring of its own, on the
+    /// system clock (the worker's backoff and the outbox's deferrals follow it).
+    fn open(dir: &Path, organ_id: &str, name: &str) -> Window {
+        let db = dir.join(format!("{organ_id}.sqlite3"));
+        support::run_json(support::vanthu(&db, None).args([
+            "init",
+            "--org-id",
+            organ_id,
+            "--org-name",
+            name,
+            "--org-abbr",
+            "UBND",
+        ]));
+        let keyring = keyring::Session::start();
+        let mut envs = keyring.envs();
+        envs.push(("DISPLAY", std::env::var("DISPLAY").expect("DISPLAY: run the tests with cargo xtask test")));
+        let driver = Driver::start(&envs);
+        let session = Session::start_on(&driver.url, &app(), &db, None);
+        session.wait_for("[data-testid=link-indicator]");
+        Window { db, session, _driver: driver, _keyring: keyring }
+    }
+
+    /// Enters the hub account in Quản trị › Trục liên thông and checks the connection.
+    fn configure(&self, url: &str, secret: &str, ca: &Path, other: &str) {
+        let s = &self.session;
+        assert_eq!(s.wait_js("[data-testid=link-state]", |t| t.contains("chưa cấu hình")), "Trục: chưa cấu hình");
+        s.click("[data-testid=nav-admin]");
+        s.click("[data-testid=admin-tab-hub]");
+        s.type_into("[data-testid=hub-url]", url);
+        s.type_into("[data-testid=hub-secret]", secret);
+        s.type_into("[data-testid=hub-ca]", ca.to_str().unwrap());
+        s.click("[data-testid=hub-save]");
+        let saved = s.wait_js("[data-testid=hub-state]", |t| t.starts_with("Đã cấu hình"));
+        assert!(saved.contains("mã cơ quan"), "{saved}");
+        assert_eq!(s.read("[data-testid=hub-secret]"), "", "the secret is not shown back");
+        s.click("[data-testid=hub-test]");
+        let directory = s.wait_js("[data-testid=hub-directory]", |t| t.contains("Kết nối được"));
+        assert!(directory.contains(other), "the hub's directory lists {other}: {directory}");
+    }
+
+    /// Registers an outgoing document (CLI, on this register) and returns its id.
+    fn outgoing(&self, pdf: &Path, type_name: &str, subject: &str) -> String {
+        let out = support::run_json(
+            support::vanthu(&self.db, None)
+                .args(["outgoing", "add", "--type", type_name, "--signer", "Lò Văn Pháo", "--subject", subject])
+                .arg("--file")
+                .arg(pdf),
+        );
+        out["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Opens the document's detail from the outgoing register.
+    fn open_outgoing(&self, id: &str) {
+        let s = &self.session;
+        if s.exists("[data-testid=detail-dialog]") {
+            s.click("[data-testid=detail-dialog-close]");
+        }
+        s.click("[data-testid=nav-outgoing]");
+        s.wait_rows(WAIT, |rows| rows.iter().any(|r| r.id == id));
+        s.click(&format!("[data-testid=register-row][data-id=\"{id}\"]"));
+        s.wait_for("[data-testid=detail-exchange] h4");
+    }
+
+    /// "Gửi qua trục" to `organ_id`, typed as the clerk would; the dialog closed after.
+    fn send(&self, id: &str, organ_id: &str) {
+        let s = &self.session;
+        self.open_outgoing(id);
+        assert_eq!(s.read("[data-testid=exchange-not-sent]"), "Chưa gửi qua trục.");
+        s.click("[data-testid=send-hub]");
+        s.type_into("[data-testid=send-organ-id]", organ_id);
+        s.click("[data-testid=send-confirm]");
+        s.wait_for("[data-testid=exchange-recipient]");
+        assert!(!s.exists("[data-testid=send-hub]"), "a document is sent through the hub once");
+        s.click("[data-testid=detail-dialog-close]");
+    }
+
+    /// Registers the one package waiting, from the exchange screen; returns the toast.
+    fn register_arrival(&self, sender: &str, subject: &str) -> String {
+        let s = &self.session;
+        self.until("the arrival in the indicator", || self.attr("[data-testid=inbox-count]", "data-count") == "1");
+        if s.exists("[data-testid=detail-dialog]") {
+            s.click("[data-testid=detail-dialog-close]");
+        }
+        s.click("[data-testid=link-indicator]");
+        let row = s.read("[data-testid=inbox-row]");
+        assert!(row.contains(sender) && row.contains(subject), "the package on the exchange screen: {row}");
+        assert_eq!(s.read("[data-testid=inbox-verdict]"), "Không có chữ ký số");
+        s.click("[data-testid=inbox-register]");
+        s.type_into("[data-testid=inbox-handler]", "Văn phòng");
+        s.click("[data-testid=inbox-register-confirm]");
+        assert_eq!(
+            s.read("[data-testid=inbox-override-error]"),
+            "Phải ghi lý do.",
+            "an unsigned arrival needs a reason"
+        );
+        s.type_into("[data-testid=inbox-override]", "Bản gửi qua trục, đã gọi điện xác nhận với nơi gửi");
+        s.click("[data-testid=inbox-register-confirm]");
+        let toast = s.wait_js("[data-testid=toast]", |t| t.starts_with("Đã vào sổ"));
+        s.wait_for("[data-testid=inbox-empty]");
+        self.until("the outbox emptied (01, 03 sent)", || self.attr("[data-testid=outbox-count]", "data-count") == "0");
+        toast
+    }
+
+    /// Waits until the recipient's row on document `id` shows status `code`.
+    fn wait_recipient(&self, id: &str, code: &str) -> String {
+        let recipient = "[data-testid=exchange-recipient]";
+        self.until(&format!("status {code} on {id}"), || {
+            // The detail reads its exchange when opened: open it again.
+            self.open_outgoing(id);
+            self.session.wait_for(recipient);
+            self.attr(recipient, "data-code") == code
+        });
+        assert_eq!(self.attr(recipient, "data-delivery"), "sent");
+        self.session.read(recipient)
+    }
+
+    fn attr(&self, css: &str, name: &str) -> String {
+        let script = format!(
+            "const e = document.querySelector({}); return e ? e.getAttribute({}) : null;",
+            serde_json::to_string(css).unwrap_or_default(),
+            serde_json::to_string(name).unwrap_or_default()
+        );
+        self.session.execute(&script).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until `done` holds, asking the worker for a pass now and then (as a clerk would press
+    /// "Đồng bộ ngay").
+    fn until(&self, what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + WAIT * 2;
+        let mut last_push = Instant::now();
+        while !done() {
+            assert!(Instant::now() < deadline, "{what}: not reached after {:?}", WAIT * 2);
+            if last_push.elapsed() > Duration::from_secs(3) {
+                self.session.invoke("sync_now", serde_json::json!({}));
+                last_push = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
 }
 
 fn codes_from(exchange: &Value, organ: &str) -> Vec<String> {
@@ -114,152 +245,65 @@ fn codes_from(exchange: &Value, organ: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_desktop_exchanges_with_the_hub_through_an_unplugged_link() {
+fn two_desktops_exchange_through_the_hub_and_an_unplugged_link() {
     let _window = one_window();
     let dir = tempfile::tempdir().unwrap();
     let hub = start_hub(dir.path());
     add_org(&hub, A, A_NAME, "bí-mật-A");
     add_org(&hub, B, B_NAME, "bí-mật-B");
+    // The commune's link.
     let proxy = Proxy::start(socket_of(&hub.url), 20261122);
-
-    // Station A: the CLI, with its own keyring.
-    let cli_keyring = keyring::Session::start();
-    // The system clock at both stations, so that the statuses' times follow each other.
-    let a = station_at(dir.path(), &cli_keyring, &hub.url, &hub.ca, A, A_NAME, "bí-mật-A");
     let pdf = dir.path().join("cong-van.pdf");
     one_page_pdf(&pdf);
-    let to_b = issue(&a, &pdf, "Về việc báo cáo tình hình thiệt hại do mưa lũ");
-    a.json(&["outgoing", "send", &to_b, "--to", B]);
-    assert_eq!(sync(&a)["sent"], 1, "A's package is at the hub");
 
-    // Station B: the desktop app, its register made by the CLI, its account entered in the window.
-    let desktop_keyring = keyring::Session::start();
-    let db = dir.path().join("ban-phiet.sqlite3");
-    support::run_json(support::vanthu(&db, None).args([
-        "init",
-        "--org-id",
-        B,
-        "--org-name",
-        B_NAME,
-        "--org-abbr",
-        "UBND",
-    ]));
-    let mut envs = desktop_keyring.envs();
-    envs.push(("DISPLAY", std::env::var("DISPLAY").expect("DISPLAY: run the tests with cargo xtask test")));
-    let driver = Driver::start(&envs);
-    // The real clock: the worker's backoff and the outbox's deferrals follow it.
-    let session = Session::start_on(&driver.url, &app(), &db, None);
+    let a = Window::open(dir.path(), A, A_NAME);
+    let b = Window::open(dir.path(), B, B_NAME);
+    a.configure(&hub.url, "bí-mật-A", &hub.ca, B_NAME);
+    b.configure(&format!("https://{}", proxy.addr()), "bí-mật-B", &hub.ca, A_NAME);
 
-    session.wait_for("[data-testid=link-indicator]");
-    assert_eq!(session.wait_js("[data-testid=link-state]", |t| t.contains("chưa cấu hình")), "Trục: chưa cấu hình");
-
-    session.click("[data-testid=nav-admin]");
-    session.click("[data-testid=admin-tab-hub]");
-    session.type_into("[data-testid=hub-url]", &format!("https://{}", proxy.addr()));
-    session.type_into("[data-testid=hub-secret]", "bí-mật-B");
-    session.type_into("[data-testid=hub-ca]", hub.ca.to_str().unwrap());
-    session.click("[data-testid=hub-save]");
-    let saved = session.wait_js("[data-testid=hub-state]", |t| t.starts_with("Đã cấu hình"));
-    assert!(saved.contains(B), "the account is ours: {saved}");
-    assert_eq!(session.read("[data-testid=hub-secret]"), "", "the secret is not shown back");
-    session.click("[data-testid=hub-test]");
-    let directory = session.wait_js("[data-testid=hub-directory]", |t| t.contains("Kết nối được"));
-    assert!(directory.contains(A_NAME), "the hub's directory lists A: {directory}");
-
-    // Saving woke the worker: A's package arrives and waits for the clerk.
-    until(&session, "the arrival in the indicator", || {
-        attr(&session, "[data-testid=inbox-count]", "data-count") == "1"
-    });
-    assert_eq!(attr(&session, "[data-testid=link-indicator]", "data-state"), "online");
-    session.shot("exchange-indicator.png");
-
-    session.click("[data-testid=link-indicator]");
-    let row = session.read("[data-testid=inbox-row]");
-    assert!(row.contains(A_NAME) && row.contains("mưa lũ"), "the package on the exchange screen: {row}");
-    assert_eq!(session.read("[data-testid=inbox-verdict]"), "Không có chữ ký số");
-    session.shot("exchange-inbox.png");
-
-    // Registering an unsigned arrival needs the clerk's reason.
-    session.click("[data-testid=inbox-register]");
-    session.type_into("[data-testid=inbox-handler]", "Văn phòng");
-    session.click("[data-testid=inbox-register-confirm]");
-    assert_eq!(session.read("[data-testid=inbox-override-error]"), "Phải ghi lý do.");
-    session.type_into("[data-testid=inbox-override]", "Bản gửi qua trục của cơ quan cấp trên, đã gọi điện xác nhận");
-    session.click("[data-testid=inbox-register-confirm]");
-    let toast = session.wait_js("[data-testid=toast]", |t| t.starts_with("Đã vào sổ"));
+    // The province sends; the commune registers; the province sees 03.
+    let to_b = a.outgoing(&pdf, "Công văn", "Về việc báo cáo tình hình thiệt hại do mưa lũ");
+    a.send(&to_b, B);
+    a.until("A's package sent", || a.attr("[data-testid=outbox-count]", "data-count") == "0");
+    b.session.shot("exchange-indicator.png");
+    let toast = b.register_arrival(A_NAME, "mưa lũ");
     assert!(toast.contains("số đến 1"), "{toast}");
-    session.wait_for("[data-testid=inbox-empty]");
-    until(&session, "the outbox emptied (01, 03 sent)", || {
-        attr(&session, "[data-testid=outbox-count]", "data-count") == "0"
-    });
+    b.session.shot("exchange-registered.png");
+    let line = a.wait_recipient(&to_b, "03");
+    assert!(line.contains("03 — Đã tiếp nhận") && line.contains(B), "{line}");
 
-    // A hears 01 and 03.
-    sync(&a);
-    assert_eq!(codes_from(&a.json(&["exchange", &to_b]), B), ["01", "03"], "A's history of its document at B");
-
-    // The link goes down. B issues a document and sends it: it waits in the outbox.
+    // The commune's link goes down: its document waits in the outbox, the indicator says so.
     proxy.set_unplugged(true);
-    let outgoing = support::run_json(
-        support::vanthu(&db, None)
-            .args(["outgoing", "add", "--type", "Báo cáo", "--signer", "Lò Văn Pháo"])
-            .args(["--subject", "Báo cáo thiệt hại do mưa lũ trên địa bàn xã", "--file"])
-            .arg(&pdf),
-    );
-    let to_a = outgoing["id"].as_str().unwrap().to_owned();
-    session.click("[data-testid=nav-outgoing]");
-    session.wait_rows(WAIT, |rows| rows.iter().any(|r| r.id == to_a));
-    session.click(&format!("[data-testid=register-row][data-id=\"{to_a}\"]"));
-    assert_eq!(session.read("[data-testid=exchange-not-sent]"), "Chưa gửi qua trục.");
-    session.click("[data-testid=send-hub]");
-    session.type_into("[data-testid=send-organ-id]", A);
-    session.click("[data-testid=send-confirm]");
-    session.wait_for("[data-testid=exchange-recipient]");
-    assert!(!session.exists("[data-testid=send-hub]"), "a document is sent through the hub once");
-    session.click("[data-testid=detail-dialog-close]");
-    until(&session, "the link reported down", || {
-        attr(&session, "[data-testid=link-indicator]", "data-state") == "offline"
-    });
-    assert_eq!(attr(&session, "[data-testid=outbox-count]", "data-count"), "1", "the package waits in the outbox");
-    assert_eq!(session.read("[data-testid=link-state]"), "Trục: mất kết nối");
-    session.shot("exchange-offline.png");
+    let to_a = b.outgoing(&pdf, "Báo cáo", "Báo cáo thiệt hại do mưa lũ trên địa bàn xã");
+    b.send(&to_a, A);
+    b.until("the link reported down", || b.attr("[data-testid=link-indicator]", "data-state") == "offline");
+    assert_eq!(b.attr("[data-testid=outbox-count]", "data-count"), "1", "the package waits in the outbox");
+    assert_eq!(b.session.read("[data-testid=link-state]"), "Trục: mất kết nối");
+    b.session.shot("exchange-offline.png");
 
-    // The link is back: the package leaves, A receives it once and registers it.
+    // Plugged back: it leaves, the province registers it once, the commune sees 01 and 03.
     proxy.set_unplugged(false);
-    until(&session, "the link back up", || attr(&session, "[data-testid=link-indicator]", "data-state") == "online");
-    until(&session, "the outbox emptied", || attr(&session, "[data-testid=outbox-count]", "data-count") == "0");
-    sync(&a);
-    let waiting = a.json(&["inbox", "list"])["items"].as_array().unwrap().clone();
-    assert_eq!(waiting.len(), 1, "A received B's document once: {waiting:?}");
-    let inbox_id = waiting[0]["id"].to_string();
-    a.json(&["inbox", "register", &inbox_id, "--override-signature", "Đã xác nhận qua điện thoại"]);
-    sync(&a);
-
-    // B sees A's 01 and 03 on its document: the recipient's row and the history.
-    let recipient = "[data-testid=exchange-recipient]";
-    until(&session, "A's 03 on B's document", || {
-        session.execute("window.dispatchEvent(new Event('vanthu-changed'));");
-        // The detail re-reads on its own reload only: close and open it again.
-        if session.exists("[data-testid=detail-dialog]") {
-            session.click("[data-testid=detail-dialog-close]");
-        }
-        session.click(&format!("[data-testid=register-row][data-id=\"{to_a}\"]"));
-        session.wait_for(recipient);
-        attr(&session, recipient, "data-code") == "03"
-    });
-    assert_eq!(attr(&session, recipient, "data-delivery"), "sent");
-    let line = session.read(recipient);
+    b.until("the link back up", || b.attr("[data-testid=link-indicator]", "data-state") == "online");
+    b.until("the outbox emptied", || b.attr("[data-testid=outbox-count]", "data-count") == "0");
+    let toast = a.register_arrival(B_NAME, "trên địa bàn xã");
+    assert!(toast.contains("số đến 1"), "{toast}");
+    let line = b.wait_recipient(&to_a, "03");
     assert!(line.contains("03 — Đã tiếp nhận") && line.contains(A), "{line}");
-    let history = session.texts("[data-testid=exchange-history] li");
+    let history = b.session.texts("[data-testid=exchange-history] li");
     assert_eq!(history.len(), 2, "{history:?}");
     assert!(history[0].contains("01 — Đã đến") && history[1].contains("03 — Đã tiếp nhận"), "{history:?}");
-    session.shot("exchange-document.png");
+    b.session.shot("exchange-document.png");
+    a.session.shot("exchange-province.png");
 
-    // Nothing lost, nothing doubled: one registration each way, and both registers whole.
-    drop(session);
-    drop(driver);
-    let b_exchange = support::run_json(support::vanthu(&db, None).args(["exchange", &to_a]));
-    assert_eq!(codes_from(&b_exchange, A), ["01", "03"]);
-    for register in [&a.db, &db as &Path] {
+    // Nothing lost, nothing doubled: one registration each way, every status home, both registers whole.
+    let (a_db, b_db) = (a.db.clone(), b.db.clone());
+    drop(a);
+    drop(b);
+    let a_side = support::run_json(support::vanthu(&a_db, None).args(["exchange", &to_b]));
+    assert_eq!(codes_from(&a_side, B), ["01", "03"], "B's statuses on A's document");
+    let b_side = support::run_json(support::vanthu(&b_db, None).args(["exchange", &to_a]));
+    assert_eq!(codes_from(&b_side, A), ["01", "03"], "A's statuses on B's document");
+    for register in [&a_db, &b_db] {
         let incoming = support::run_json(support::vanthu(register, None).args(["list", "incoming"]));
         assert_eq!(incoming["total"], 1, "one incoming registration in {}: {incoming}", register.display());
         support::run_json(support::vanthu(register, None).arg("check"));
