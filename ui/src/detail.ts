@@ -11,7 +11,7 @@ import type { HandlerRef } from "./bindings/HandlerRef";
 import type { HandlingStatus } from "./bindings/HandlingStatus";
 import type { RegisterRow } from "./bindings/RegisterRow";
 import { SECRECY_LABEL, URGENCY_LABEL } from "./columns";
-import { button, el, field, keyIs, modal, select, textInput } from "./dom";
+import { button, el, field, keyIs, modal, select, submitOnCtrlEnter, textInput } from "./dom";
 import { formatDate, formatDateTime } from "./format";
 import { actionLabel, HANDLING_LABEL } from "./labels";
 import type { Desk } from "./shell";
@@ -259,12 +259,7 @@ export function showDocument(id: string, desk: Desk): void {
     days.addEventListener("change", suggest);
     days.addEventListener("input", suggest);
     suggest();
-    form.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && e.ctrlKey) {
-        e.preventDefault();
-        form.requestSubmit();
-      }
-    });
+    submitOnCtrlEnter(form);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       error.textContent = "";

@@ -80,6 +80,16 @@ export function button(label: string, testid: string, opts: { shortcut?: string;
   return b;
 }
 
+/** Ctrl+Enter anywhere in `form` submits it (the shortcut its primary button shows). */
+export function submitOnCtrlEnter(form: HTMLFormElement): void {
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.ctrlKey) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
 /** A modal dialog: Escape or the close button closes it; focus returns where it was. */
 export function modal(title: string, testid: string, ...content: Node[]): { box: HTMLElement; close: () => void; closed: Promise<void> } {
   const previous = document.activeElement as HTMLElement | null;

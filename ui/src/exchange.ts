@@ -21,7 +21,7 @@ import type { ExchangeOverview } from "./bindings/ExchangeOverview";
 import type { InboxItem } from "./bindings/InboxItem";
 import type { InboxState } from "./bindings/InboxState";
 import type { Recipient } from "./bindings/Recipient";
-import { button, el, field, keyIs, modal, modalOpen, textInput } from "./dom";
+import { button, el, field, keyIs, modal, modalOpen, submitOnCtrlEnter, textInput } from "./dom";
 import { formatDate, formatDateTime } from "./format";
 import type { Desk } from "./shell";
 
@@ -272,12 +272,7 @@ export function showExchange(root: HTMLElement, desk: Desk, signal: AbortSignal)
     const error = el("div", { className: "form-error", role: "alert", "data-testid": "inbox-register-error" });
     const form = el("form", { noValidate: true }, error, ...fields, el("div", { className: "actions" }, ok));
     const dialog = modal(`Vào sổ văn bản đến: ${i.code ?? i.subject}`, "inbox-register-dialog", form);
-    form.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && e.ctrlKey) {
-        e.preventDefault();
-        form.requestSubmit();
-      }
-    });
+    submitOnCtrlEnter(form);
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       if (needsReason && !override.value.trim()) {
@@ -448,12 +443,7 @@ function openSend(id: string, recipients: Recipient[], desk: Desk, reload: () =>
   const ok = button("Gửi", "send-confirm", { primary: true, type: "submit", shortcut: "Ctrl+Enter" });
   const form = el("form", { noValidate: true }, error, checks, directoryNote, typedField.box, el("div", { className: "actions" }, ok));
   const dialog = modal("Gửi văn bản qua trục liên thông", "send-dialog", form);
-  form.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && e.ctrlKey) {
-      e.preventDefault();
-      form.requestSubmit();
-    }
-  });
+  submitOnCtrlEnter(form);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const to = [
@@ -507,12 +497,7 @@ export async function hubSettings(body: HTMLElement, desk: Desk): Promise<void> 
     directory,
   );
   body.replaceChildren(form);
-  form.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && e.ctrlKey) {
-      e.preventDefault();
-      form.requestSubmit();
-    }
-  });
+  submitOnCtrlEnter(form);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     error.textContent = "";
