@@ -33,7 +33,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [ARGS]     benchmarks on a generated register of 1,000,000 documents, then the desktop app's
                    launch; ARGS go to vanthu-bench (--quick: 20,000 documents; --regenerate; --no-check;
                    --digitise-only: only digitising against img2pdf,
-                   --signing-only: only signing and verifying against pyHanko)";
+                   --signing-only: only signing and verifying against pyHanko,
+                   --exchange-only: only the exchange through the hub against the link's limit;
+                   --exchange-packages N: N packages instead of 10,000)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args();
@@ -185,6 +187,11 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         (Ok(p), Ok(b)) => (p, b),
         (Err(e), _) | (_, Err(e)) => return vec![failed("pdfium and the python oracles", &e)],
     };
+    // The exchange's desktop test starts a driver of its own (with a private keyring in its environment).
+    let tauri_driver = match desktop::ensure_tauri_driver() {
+        Ok(p) => p.to_string_lossy().into_owned(),
+        Err(e) => return vec![failed("tauri-driver", &e)],
+    };
     let vanthu_bin = target_dir(root).join("debug").join("vanthu");
     let hub_bin = target_dir(root).join("debug").join("vanthu-hub").to_string_lossy().into_owned();
     let bin = desktop_bin.to_string_lossy().into_owned();
@@ -205,6 +212,7 @@ fn run_tests(root: &Path, desktop_bin: &Path) -> Vec<tidy::Outcome> {
         ("VANTHU_TEST_PRINT_DIR", print_dir.as_str()),
         ("SANE_CONFIG_DIR", sane.as_str()),
         ("VANTHU_E2E_SOFTHSM2_CONF", softhsm.as_str()),
+        ("VANTHU_TAURI_DRIVER", tauri_driver.as_str()),
     ];
     eprintln!("xtask: tests run with DISPLAY={} VANTHU_WEBDRIVER_URL={url}", display.display());
     let mut outcomes = Vec::new();
@@ -253,7 +261,8 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
     let img2pdf = oracles::python_oracles(root)?.join("img2pdf").to_string_lossy().into_owned();
     cargo_run(root, &bench_args, &[("VANTHU_IMG2PDF", img2pdf.as_str())])?;
     // The partial runs (no generated register): only their rows are printed.
-    let digitise_only = args.iter().any(|a| a == "--digitise-only" || a == "--signing-only");
+    let only = ["--digitise-only", "--signing-only", "--exchange-only"];
+    let partial = args.iter().any(|a| only.contains(&a.as_str()));
 
     let text = std::fs::read_to_string(&report).with_context(|| format!("cannot read {}", report.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text).context("vanthu-bench's report is not JSON")?;
@@ -276,13 +285,12 @@ fn bench(root: &Path, args: &[String]) -> Result<()> {
 
     // The desktop app on the same register (desktop::bench_launch builds it in release).
     eprintln!("xtask: measuring the desktop app's launch on {} (release build)", db.display());
-    if digitise_only {
-        // No register was generated: print the digitising rows alone.
+    if partial {
+        // No register was generated: print the partial runs' rows alone.
         println!();
-        println!(
-            "Vanthu benchmarks: {}",
-            if args.iter().any(|a| a == "--signing-only") { "signing" } else { "digitising" }
-        );
+        let parts = [("--digitise-only", "digitising"), ("--signing-only", "signing"), ("--exchange-only", "exchange")];
+        let parts: Vec<&str> = parts.iter().filter(|(flag, _)| args.iter().any(|a| a == flag)).map(|p| p.1).collect();
+        println!("Vanthu benchmarks: {}", parts.join(" and "));
         println!("{}", table(&rows));
         return Ok(());
     }

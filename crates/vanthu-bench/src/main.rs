@@ -15,8 +15,15 @@
 //! minute). See the `digitise` module.
 //!
 //! The signing figures (a 20-page scanned PDF signed PAdES on a SoftHSM2 token and verified, against
-//! pyHanko with the same file and key) come last, on a test PKI and token made for the run by
+//! pyHanko with the same file and key) follow, on a test PKI and token made for the run by
 //! `vanthu-testkit`; `--signing-only` measures them alone (under a minute). See the `signing` module.
+//!
+//! The exchange figures (10,000 packages of about 100 KB from one station through the reference hub
+//! to another on loopback: packages per second, latency from send to arrival, the hub's peak memory,
+//! beside the same bytes copied over loopback with no processing) come last, on two registers and a
+//! hub started for the run under `target/bench/exchange/`; `--exchange-only` measures them alone
+//! (setting up 10,000 queued documents takes minutes), `--exchange-packages N` sends N packages
+//! instead. See the `exchange` module.
 //!
 //! What it must not do: bypass the store's registration functions to go faster, or measure anything
 //! but the façade for the user-facing figures.
@@ -24,6 +31,7 @@
 
 mod corpus;
 mod digitise;
+mod exchange;
 mod generate;
 mod measure;
 mod signing;
@@ -36,7 +44,7 @@ use serde_json::json;
 
 const USAGE: &str =
     "usage: vanthu-bench [--quick | --documents N] [--regenerate] [--db PATH] [--report FILE] [--no-check]
-                    [--digitise-only] [--signing-only]
+                    [--digitise-only] [--signing-only] [--exchange-only] [--exchange-packages N]
 
   --quick          20,000 documents (a smoke run)
   --documents N    N documents (default 1,000,000)
@@ -47,7 +55,12 @@ const USAGE: &str =
   --digitise-only  only the digitising figures (scans → PDF against img2pdf, raw pages/s, peak
                    memory), without generating or measuring the register
   --signing-only   only the signing figures (PAdES sign and verify of a 20-page scan on a SoftHSM2
-                   token, against pyHanko), without the register; with --digitise-only, both";
+                   token, against pyHanko), without the register
+  --exchange-only  only the exchange figures (packages from one station through the reference hub
+                   to another on loopback, against the link's limit), without the register; the
+                   --…-only flags combine
+  --exchange-packages N
+                   packages sent in the exchange figures (default 10,000)";
 
 const SEED: u64 = 0x5641_4e54_4855; // "VANTHU"
 
@@ -59,6 +72,8 @@ struct Options {
     check: bool,
     digitise_only: bool,
     signing_only: bool,
+    exchange_only: bool,
+    exchange_packages: usize,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
@@ -70,6 +85,8 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
         check: true,
         digitise_only: false,
         signing_only: false,
+        exchange_only: false,
+        exchange_packages: 10_000,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -86,6 +103,11 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
             "--no-check" => o.check = false,
             "--digitise-only" => o.digitise_only = true,
             "--signing-only" => o.signing_only = true,
+            "--exchange-only" => o.exchange_only = true,
+            "--exchange-packages" => {
+                let v = value("--exchange-packages")?.replace(['_', ','], "");
+                o.exchange_packages = v.parse().with_context(|| format!("--exchange-packages {v}: not a number"))?;
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -95,6 +117,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options> {
     }
     if o.documents == 0 {
         bail!("--documents must be at least 1");
+    }
+    if o.exchange_packages == 0 {
+        bail!("--exchange-packages must be at least 1");
     }
     Ok(o)
 }
@@ -137,7 +162,7 @@ fn main() -> Result<()> {
     let db =
         o.db.clone()
             .unwrap_or_else(|| target_dir().join("bench").join(format!("register-{}.sqlite3", label(o.documents))));
-    if o.digitise_only || o.signing_only {
+    if o.digitise_only || o.signing_only || o.exchange_only {
         let mut rows = Vec::new();
         let mut parts = Vec::new();
         if o.digitise_only {
@@ -147,6 +172,10 @@ fn main() -> Result<()> {
         if o.signing_only {
             rows.extend(signing::run(&target_dir(), &workspace_root())?);
             parts.push("signing");
+        }
+        if o.exchange_only {
+            rows.extend(exchange::run(&target_dir(), &workspace_root(), o.exchange_packages)?);
+            parts.push("exchange");
         }
         println!();
         println!("Vanthu benchmark: {}", parts.join(" and "));
@@ -184,6 +213,7 @@ fn main() -> Result<()> {
     rows.extend(measure::run(&db, o.documents, &plan)?);
     rows.extend(digitise::run(&target_dir(), &workspace_root())?);
     rows.extend(signing::run(&target_dir(), &workspace_root())?);
+    rows.extend(exchange::run(&target_dir(), &workspace_root(), o.exchange_packages)?);
 
     println!();
     println!("Vanthu benchmark: register of {} documents ({})", count(o.documents), db.display());

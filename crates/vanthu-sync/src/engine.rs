@@ -76,6 +76,9 @@ pub struct PassReport {
     pub repeated: u32,
     /// Deliveries refused (malformed, not for us…).
     pub refused: u32,
+    /// Deliveries whose bytes did not match what the hub listed (size, SHA-256): left unacknowledged
+    /// for a later pass, and passed over so that what follows still arrives.
+    pub mismatched: u32,
     /// Why the pass stopped early (the link, the account), if it did.
     pub error: Option<String>,
 }
@@ -198,27 +201,41 @@ fn pull(store: &Store, hub: &dyn Hub, station: &Station<'_>, report: &mut PassRe
         }
         for d in fresh {
             seen.insert(d.hub_id.clone());
-            let refusal = receive(store, hub, station, &d, report)?;
-            hub.acknowledge(&d.hub_id, refusal.as_deref())?;
+            match receive(store, hub, station, &d, report)? {
+                Received::Kept => hub.acknowledge(&d.hub_id, None)?,
+                Received::Refused(reason) => hub.acknowledge(&d.hub_id, Some(&reason))?,
+                Received::Mismatched => report.mismatched += 1,
+            }
         }
     }
     Ok(())
 }
 
-/// Fetches, checks and keeps one delivery; returns the refusal's reason when it is refused.
+/// What became of one delivery.
+enum Received {
+    /// Kept (or already held): acknowledged `done`.
+    Kept,
+    /// Refused for good, with the reason: acknowledged `fail`.
+    Refused(String),
+    /// The bytes fetched are not those the hub listed: not acknowledged, fetched again at a later
+    /// pass. A cut connection fails the fetch itself; a complete answer that still differs means
+    /// the hub's copy is not what it lists, which must not hold back the deliveries behind it.
+    Mismatched,
+}
+
+/// Fetches, checks and keeps one delivery.
 fn receive(
     store: &Store,
     hub: &dyn Hub,
     station: &Station<'_>,
     d: &Delivery,
     report: &mut PassReport,
-) -> Result<Option<String>> {
+) -> Result<Received> {
     let mut writer = store.files().writer()?;
     hub.fetch(&d.hub_id, &mut writer)?;
     let stored = writer.finish()?;
     if d.sha256.as_deref().is_some_and(|sha| !sha.eq_ignore_ascii_case(&stored.sha256)) || stored.size != d.size {
-        // Cut short or changed on the way: fetch it again at the next pass.
-        return Err(HubError::Interrupted(format!("gói tin {} tải về không trọn vẹn", d.hub_id)).into());
+        return Ok(Received::Mismatched);
     }
     let verdict = match d.messagetype {
         WireType::Edoc => receive_package(store, station, d, &stored, report)?,
@@ -244,7 +261,7 @@ fn receive(
             )
         })?;
     }
-    Ok(verdict)
+    Ok(verdict.map_or(Received::Kept, Received::Refused))
 }
 
 /// The longest reason we send with a refusal (the hub takes up to

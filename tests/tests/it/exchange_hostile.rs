@@ -228,6 +228,11 @@ fn a_station_refuses_hostile_deliveries_and_absorbs_replays() {
     let bad_status = planter.plant(A, &first_id, "status", Some("01"), b"<Status>khong phai</Status");
     hostile.push(("bad status", bad_status, "gói trạng thái không hợp lệ"));
 
+    // A message whose bytes are not what the hub lists (its SHA-256 changed in the hub's store): not
+    // taken, not acknowledged, and it must not hold back what the hub delivers after it.
+    let mismatched = planter.edoc(A, "hostile-mismatched", first_text.replace(&first_id, "khac").as_bytes());
+    hub_db.execute("UPDATE message SET sha256 = ?1 WHERE id = ?2", params!["0".repeat(64), mismatched]).unwrap();
+
     // A second genuine document, queued at the hub after the hostile ones.
     let second = issue(&a, &pdf, "Về việc tăng cường kỷ luật hành chính");
     a.json(&["outgoing", "send", &second, "--to", B]);
@@ -240,6 +245,10 @@ fn a_station_refuses_hostile_deliveries_and_absorbs_replays() {
     assert_eq!(pass["refused"], hostile.len(), "{pass}");
     assert_eq!(pass["repeated"], 0, "{pass}");
     assert_eq!(pass["error"], Value::Null, "{pass}");
+    assert_eq!(pass["mismatched"], 1, "{pass}");
+    assert_eq!(delivery(&hub_db, &mismatched), ("pending".to_owned(), None), "left for a later pass");
+    // The hub's operator removes the damaged message.
+    hub_db.execute("DELETE FROM delivery WHERE message_id = ?1", [&mismatched]).unwrap();
     let inbox = inbox_all(&b);
     let mut keys: Vec<(&str, &str, &str)> = inbox
         .iter()
