@@ -235,27 +235,7 @@ impl Desk {
 
     /// A client of the configured hub.
     pub fn hub_client(&self) -> ApiResult<VxpClient> {
-        let c = self.credentials()?.hub_credentials()?.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::HubUnavailable,
-                "Chưa cấu hình tài khoản trục liên thông (Cài đặt › Trục liên thông, hoặc: vanthu hub set).",
-            )
-        })?;
-        let ca_pem = match &c.ca_file {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                ApiError::new(ErrorCode::Io, format!("Không đọc được tệp chứng thư của trục {path}: {e}."))
-            })?),
-            None => None,
-        };
-        let config = VxpConfig {
-            url: c.url,
-            organ_id: c.organ_id,
-            user: c.user,
-            secret: c.secret,
-            ca_pem,
-            timeout: HUB_TIMEOUT,
-        };
-        Ok(VxpClient::new(&config).map_err(SyncError::from)?)
+        client_for(self.credentials()?.hub_credentials()?.ok_or_else(not_configured)?)
     }
 
     /// The hub's directory of organisations.
@@ -689,15 +669,12 @@ impl Desk {
     /// register (a restore) between steps.
     pub fn sync_step(&self) -> SyncStep {
         const IDLE: Duration = Duration::from_secs(600);
-        let configured = self.credentials().and_then(|c| c.hub_credentials());
-        if let Ok(None) = configured {
-            let e = ApiError::new(
-                ErrorCode::HubUnavailable,
-                "Chưa cấu hình tài khoản trục liên thông (Quản trị › Trục liên thông, hoặc: vanthu hub set).",
-            );
-            return SyncStep { outcome: Err(e), wait: IDLE };
-        }
-        let outcome = self.sync_once();
+        // The account is read from the keyring once per step (a D-Bus round trip).
+        let outcome = match self.credentials().and_then(|c| c.hub_credentials()) {
+            Ok(None) => return SyncStep { outcome: Err(not_configured()), wait: IDLE },
+            Ok(Some(c)) => client_for(c).and_then(|hub| self.sync_with(&hub)),
+            Err(e) => Err(e),
+        };
         if let Err(e) = &outcome {
             // The register itself failed (or the keyring): the next attempt still backs off. If even
             // this write fails, the worker goes on: the link's state is only advice.
@@ -733,6 +710,27 @@ pub struct SyncStep {
     pub outcome: ApiResult<PassReport>,
     /// How long to wait before the next step (unless woken).
     pub wait: Duration,
+}
+
+/// Why there is no hub to talk to.
+fn not_configured() -> ApiError {
+    ApiError::new(
+        ErrorCode::HubUnavailable,
+        "Chưa cấu hình tài khoản trục liên thông (Quản trị › Trục liên thông, hoặc: vanthu hub set).",
+    )
+}
+
+/// A client of the hub `c` names (its CA file read now).
+fn client_for(c: HubCredentials) -> ApiResult<VxpClient> {
+    let ca_pem = match &c.ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            ApiError::new(ErrorCode::Io, format!("Không đọc được tệp chứng thư của trục {path}: {e}."))
+        })?),
+        None => None,
+    };
+    let config =
+        VxpConfig { url: c.url, organ_id: c.organ_id, user: c.user, secret: c.secret, ca_pem, timeout: HUB_TIMEOUT };
+    Ok(VxpClient::new(&config).map_err(SyncError::from)?)
 }
 
 /// A recall package made before the recall's transaction.

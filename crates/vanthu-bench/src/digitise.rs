@@ -42,7 +42,7 @@ use time::macros::datetime;
 use vanthu_capture::imaging::{self, RawPage};
 use vanthu_pdf::assemble::{Assembler, Metadata, PageSpec, Rotation};
 
-use crate::measure::{Row, Stats, size};
+use crate::measure::{Row, Stats, size, thread_cpu};
 
 /// The hidden flag that makes the bench binary a child assembling pages (see [`child_assemble`]).
 pub const CHILD_FLAG: &str = "--child-assemble";
@@ -410,12 +410,6 @@ fn raw_pages(out: &Path) -> Result<Row> {
     })
 }
 
-/// The calling thread's time on a CPU so far (`/proc/thread-self/schedstat`), when the kernel says.
-fn thread_cpu() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
-}
-
 fn metadata(title: &str) -> Metadata {
     Metadata { title: title.to_owned(), producer: "vanthu-bench".to_owned(), created: AT, document_id: [0x5a; 16] }
 }
@@ -546,8 +540,7 @@ fn tempfile_path(what: &str) -> PathBuf {
 
 /// `VmHWM` of a `/proc/…/status` text, in KiB.
 fn vm_hwm_kib(status: &str) -> Option<u64> {
-    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
-    line.split_whitespace().next()?.parse().ok()
+    crate::measure::status_kib(status, "VmHWM:")
 }
 
 /// The child of the memory measurement: `--child-assemble N DIR OUT` assembles N pages from the

@@ -59,7 +59,7 @@ use vanthu_sync::vxp::{VxpClient, VxpConfig};
 use vanthu_sync::{Hub, HubError};
 use vanthu_testkit::tls::TestTls;
 
-use crate::measure::{Row, count, human, ms, size};
+use crate::measure::{Row, count, human, ms, pct, size, status_kib, thread_cpu};
 
 /// Station A, the sender.
 const A: (&str, &str) = ("000.00.00.H24", "Ủy ban nhân dân tỉnh Lào Cai");
@@ -760,9 +760,7 @@ impl HubProcess {
         let path = format!("/proc/{}/status", self.pid());
         let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
         let field = |name: &str| -> Result<u64> {
-            let line = status.lines().find(|l| l.starts_with(name)).with_context(|| format!("no {name} in {path}"))?;
-            let kib: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse()?;
-            Ok(kib * 1024)
+            Ok(status_kib(&status, name).with_context(|| format!("no {name} in {path}"))? * 1024)
         };
         Ok(Memory { peak: field("VmHWM:")?, rss: field("VmRSS:")? })
     }
@@ -917,15 +915,6 @@ fn tls_configs(tls: &TestTls) -> Result<(Arc<rustls::ServerConfig>, Arc<rustls::
 // ---------------------------------------------------------------------------------------------
 // Figures
 
-/// Nearest-rank percentile of sorted durations.
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 /// A latency: milliseconds below a second, else seconds.
 fn span(d: Duration) -> String {
     if d < Duration::from_secs(1) { ms(d) } else { format!("{:.2} s", d.as_secs_f64()) }
@@ -939,12 +928,6 @@ fn cpu(d: Option<Duration>) -> String {
 /// Bytes in KiB.
 fn kib(bytes: u64) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
-}
-
-/// The calling thread's time on a CPU so far (`/proc/thread-self/schedstat`), when the kernel says.
-fn thread_cpu() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    text.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
 }
 
 #[cfg(test)]

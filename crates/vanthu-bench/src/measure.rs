@@ -49,6 +49,27 @@ impl Row {
     }
 }
 
+/// Nearest-rank percentile of sorted durations (zero when there are none).
+pub fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// The calling thread's time on a CPU so far (`/proc/thread-self/schedstat`), when the kernel says.
+pub fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
+}
+
+/// A `kB` field (`VmHWM:`, `VmRSS:`…) of a `/proc/…/status` text, in KiB.
+pub fn status_kib(status: &str, field: &str) -> Option<u64> {
+    let line = status.lines().find_map(|l| l.strip_prefix(field))?;
+    line.split_whitespace().next()?.parse().ok()
+}
+
 /// Sorted samples.
 struct Samples(Vec<Duration>);
 
@@ -60,11 +81,7 @@ impl Samples {
 
     /// Nearest-rank percentile.
     fn pct(&self, p: f64) -> Duration {
-        if self.0.is_empty() {
-            return Duration::ZERO;
-        }
-        let rank = ((p / 100.0) * self.0.len() as f64).ceil() as usize;
-        self.0[rank.clamp(1, self.0.len()) - 1]
+        pct(&self.0, p)
     }
 
     fn max(&self) -> Duration {

@@ -16,7 +16,7 @@
 //! The outgoing documents are registered with the CLI on the same register files (the desktop's
 //! outgoing form has its own test); everything about the exchange is done in the windows.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -78,10 +78,6 @@ fn free_pair() -> u16 {
         .step_by(2)
         .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok() && TcpListener::bind(("127.0.0.1", *p + 1)).is_ok())
         .expect("a free pair of ports between 4700 and 4900")
-}
-
-fn socket_of(url: &str) -> SocketAddr {
-    url.trim_start_matches("https://").parse().expect("the hub listens on IP:PORT")
 }
 
 /// A desktop station: its register, its keyring, its driver and its window.
@@ -252,7 +248,7 @@ fn two_desktops_exchange_through_the_hub_and_an_unplugged_link() {
     add_org(&hub, A, A_NAME, "bí-mật-A");
     add_org(&hub, B, B_NAME, "bí-mật-B");
     // The commune's link.
-    let proxy = Proxy::start(socket_of(&hub.url), 20261122);
+    let proxy = Proxy::start(hub.socket(), 20261122);
     let pdf = dir.path().join("cong-van.pdf");
     one_page_pdf(&pdf);
 

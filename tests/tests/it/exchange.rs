@@ -28,6 +28,11 @@ pub struct Hub {
 }
 
 impl Hub {
+    /// The address it listens on (for a proxy in front of it).
+    pub fn socket(&self) -> std::net::SocketAddr {
+        self.url.trim_start_matches("https://").parse().expect("the hub's URL is https://IP:PORT")
+    }
+
     /// SIGKILL, and wait for it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -5,7 +5,6 @@
 //! registered exactly once at its recipient (by DocumentId), every status has reached its sender,
 //! both outboxes are empty and both registers pass `vanthu check`.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -24,10 +23,6 @@ const B: &str = "000.01.00.H24";
 const DOCUMENTS: usize = 1_000;
 /// A guard against a hang, not a timing assertion: the run is reported as stuck beyond it.
 const STUCK_AFTER: Duration = Duration::from_secs(1_500);
-
-fn socket_of(url: &str) -> SocketAddr {
-    url.trim_start_matches("https://").parse().expect("the hub's URL is https://IP:PORT")
-}
 
 /// Issues `n` outgoing documents at `station` in-process (through the façade) and queues each for `to`.
 fn issue_and_send(db: &Path, pdf: &Path, n: usize, to: &str) {
@@ -114,7 +109,7 @@ fn a_thousand_documents_each_way_survive_a_bad_link_and_killed_processes() {
     let mut hub = start_hub(dir.path());
     add_org(&hub, A, "Ủy ban nhân dân tỉnh Lào Cai", "bí-mật-A");
     add_org(&hub, B, "Sở Nội vụ tỉnh Lào Cai", "bí-mật-B");
-    let proxy = Proxy::start(socket_of(&hub.url), 20261122);
+    let proxy = Proxy::start(hub.socket(), 20261122);
     let through_proxy = format!("https://{}", proxy.addr());
     let a =
         crate::exchange::station_at(dir.path(), &keyring, &through_proxy, &hub.ca, A, "UBND tỉnh Lào Cai", "bí-mật-A");
@@ -150,7 +145,7 @@ fn a_thousand_documents_each_way_survive_a_bad_link_and_killed_processes() {
             let (config, ca) = (hub.config.clone(), hub.ca.clone());
             hub.kill();
             hub = spawn_hub(&config, &ca);
-            proxy.set_upstream(socket_of(&hub.url));
+            proxy.set_upstream(hub.socket());
             hub_restarts += 1;
         }
         for child in &mut children {
